@@ -1,0 +1,41 @@
+//! A ticket as fetched from the tool, and the internal note we post back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Priority, TicketId};
+
+/// The full ticket, fetched through the plugin before context is gathered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub subject: String,
+    /// Plain text (HTML and ADF bodies are flattened by the plugin).
+    pub description: String,
+    pub status: Option<String>,
+    pub priority: Priority,
+    pub requester: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The tool's web address of the ticket, for links in notes and logs.
+    pub url: Option<String>,
+}
+
+/// An internal note: Markdown that each plugin renders for its tool (HTML, ADF, plain text), and a stable
+/// marker that makes the post idempotent (`find_note` looks for it before a retry posts again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub body_markdown: String,
+    pub marker: String,
+}
+
+impl Note {
+    /// The marker for an enhancement: derived from its id, so every attempt of one job carries the same one.
+    pub fn marker_for(enhancement_id: uuid::Uuid) -> String {
+        format!("ticket-enhancer:{enhancement_id}")
+    }
+}
+
+/// Where the tool stored a note (its note or comment id), recorded in `enhancement_history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteRef(pub String);

@@ -1,0 +1,19 @@
+//! The core shared by `enhancer-ingest`, `enhancer-worker` and the plugins: domain types, configuration,
+//! the error taxonomy, secret crypto, the database pool and migrations, tenant storage, telemetry and the
+//! Markdown renderers. No HTTP server, no queue consumer logic and no tool-specific code lives here.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod render;
+pub mod telemetry;
+pub mod tenant;
+pub mod url_policy;
+
+pub use domain::{
+    EnhancementJob, EventKind, Note, NoteRef, Priority, Ticket, TicketEvent, TicketId, TenantId,
+    ToolKind,
+};
+pub use error::{Disposition, Retryable};

@@ -1,0 +1,1 @@
+//! url policy (in progress)
