@@ -98,7 +98,7 @@ impl ToolKind {
                     allowed: allowed.join(", "),
                 });
             }
-            if !value.as_str().is_some_and(|s| !s.trim().is_empty()) {
+            if value.as_str().is_none_or(|s| s.trim().is_empty()) {
                 return Err(CredentialsError::NotAString { key: key.clone() });
             }
         }

@@ -1,1 +1,11 @@
-//! tenant (in progress)
+//! Tenants: their settings, their encrypted secrets and their rows in `tenant_configs`.
+
+mod credentials;
+mod secrets;
+mod settings;
+pub mod store;
+
+pub use credentials::Credentials;
+pub use secrets::{SecretsError, TenantSecrets};
+pub use settings::{LlmOverride, RateLimit, SettingsError, StageToggles, TenantSettings};
+pub use store::{NewTenant, RotationReport, TenantRecord, TenantStoreError, TenantUpdate};

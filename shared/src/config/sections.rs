@@ -1,0 +1,184 @@
+//! The configuration tree and its documented defaults (DESIGN section 7 is the contract for the names).
+
+use std::net::SocketAddr;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Everything both binaries can be configured with. Every section has defaults that work against the
+/// local services of a development machine; production sets URLs and the master key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub amqp: AmqpConfig,
+    pub redis: RedisConfig,
+    pub queue: QueueConfig,
+    pub ingest: IngestConfig,
+    pub worker: WorkerConfig,
+    pub llm: LlmConfig,
+    pub outbound: OutboundConfig,
+    /// `ENHANCER_MASTER_KEY`: base64 of 32 bytes; encrypts tenant secrets at rest.
+    pub master_key: Option<SecretString>,
+    /// `ENHANCER_PREVIOUS_MASTER_KEYS`: comma-separated base64 keys still accepted for reading during a
+    /// rotation, never used to encrypt.
+    pub previous_master_keys: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: SecretString,
+    /// Per process. Ingest needs few (tenant lookups are cached); a worker holds one per job stage at most.
+    pub max_connections: u32,
+    /// How long a caller waits for a pooled connection before the attempt counts as a transient failure.
+    pub acquire_timeout_secs: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("postgres://postgres@127.0.0.1:5432/enhancer"),
+            max_connections: 20,
+            acquire_timeout_secs: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmqpConfig {
+    pub url: SecretString,
+    /// Upper bound on waiting for a publisher confirm: a publish can hang when the broker goes away.
+    pub publish_timeout_ms: u64,
+}
+
+impl Default for AmqpConfig {
+    fn default() -> Self {
+        Self { url: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"), publish_timeout_ms: 5_000 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    pub url: SecretString,
+    /// Redis is an accelerator: a slow Redis must not slow webhooks down, so calls give up quickly.
+    pub timeout_ms: u64,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self { url: SecretString::from("redis://127.0.0.1:6379"), timeout_ms: 250 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// Prefix of every queue and exchange name, so several installations can share a broker.
+    pub prefix: String,
+    /// Attempts before a transiently failing job is dead-lettered.
+    pub max_attempts: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self { prefix: "enhancer".into(), max_attempts: 5 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    pub listen: SocketAddr,
+    /// Webhook bodies above this are refused with 413 before they are read in full.
+    pub body_limit_bytes: usize,
+    /// Tenant configs are cached this long per ingest process (changes also invalidate the cache).
+    pub tenant_cache_ttl_secs: u64,
+    /// How long dedup keys live in Redis: longer than any tool's redelivery window.
+    pub dedup_ttl_secs: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            body_limit_bytes: 1024 * 1024,
+            tenant_cache_ttl_secs: 30,
+            dedup_ttl_secs: 24 * 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Health and metrics listener.
+    pub listen: SocketAddr,
+    /// Jobs in flight per process; the consumer prefetch matches it.
+    pub concurrency: u32,
+    /// On SIGTERM, in-flight jobs get this long to finish before the rest return to the queue.
+    pub drain_grace_secs: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from(([0, 0, 0, 0], 9090)), concurrency: 64, drain_grace_secs: 30 }
+    }
+}
+
+/// Which writer produces the enhancement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmProvider {
+    /// Deterministic, no network: built from the gathered context.
+    #[default]
+    Offline,
+    /// Any OpenAI-compatible server (OpenAI, Azure, Ollama, vLLM).
+    Openai,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmConfig {
+    pub provider: LlmProvider,
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub api_key: Option<SecretString>,
+    pub temperature: f32,
+    pub max_tokens: u32,
+    /// Well inside the broker's consumer timeout: a hung LLM call fails the attempt, not the consumer.
+    pub timeout_secs: u64,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        Self {
+            provider: LlmProvider::Offline,
+            base_url: None,
+            model: None,
+            api_key: None,
+            temperature: 0.3,
+            max_tokens: 1024,
+            timeout_secs: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundConfig {
+    /// Tenant base URLs on loopback or private ranges (on-prem tools) are refused unless this is set.
+    /// Link-local and cloud metadata addresses are refused always.
+    pub allow_private_networks: bool,
+    pub connect_timeout_secs: u64,
+    /// Total time of one outbound call to a ticketing tool, retries excluded.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        Self { allow_private_networks: false, connect_timeout_secs: 5, request_timeout_secs: 20 }
+    }
+}

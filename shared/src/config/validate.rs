@@ -1,0 +1,68 @@
+//! Start-up validation: every rule names the key it checks.
+
+use secrecy::ExposeSecret;
+
+use super::{Config, ConfigError, LlmProvider};
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, reason: reason.into() }
+}
+
+/// Checks a URL's scheme without echoing the URL (it may hold a password).
+fn require_scheme(key: &'static str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme).unwrap_or_default();
+    if schemes.contains(&scheme) {
+        Ok(())
+    } else {
+        Err(invalid(key, format!("must be a URL starting with {}", schemes.join(":// or ") + "://")))
+    }
+}
+
+impl Config {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        require_scheme("database.url", self.database.url.expose_secret(), &["postgres", "postgresql"])?;
+        require_scheme("amqp.url", self.amqp.url.expose_secret(), &["amqp", "amqps"])?;
+        require_scheme("redis.url", self.redis.url.expose_secret(), &["redis", "rediss"])?;
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.amqp.publish_timeout_ms == 0 {
+            return Err(invalid("amqp.publish_timeout_ms", "must be at least 1"));
+        }
+        let prefix = &self.queue.prefix;
+        if prefix.is_empty()
+            || prefix.len() > 64
+            || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(invalid("queue.prefix", "must be 1 to 64 characters of a-z, A-Z, 0-9, '-', '_' or '.'"));
+        }
+        if !(1..=50).contains(&self.queue.max_attempts) {
+            return Err(invalid("queue.max_attempts", "must be between 1 and 50"));
+        }
+        if self.ingest.body_limit_bytes < 1024 {
+            return Err(invalid("ingest.body_limit_bytes", "must be at least 1024"));
+        }
+        if !(1..=10_000).contains(&self.worker.concurrency) {
+            return Err(invalid("worker.concurrency", "must be between 1 and 10000"));
+        }
+        if !(0.0..=2.0).contains(&self.llm.temperature) {
+            return Err(invalid("llm.temperature", "must be between 0 and 2"));
+        }
+        if self.llm.timeout_secs == 0 {
+            return Err(invalid("llm.timeout_secs", "must be at least 1"));
+        }
+        if self.llm.provider == LlmProvider::Openai {
+            match &self.llm.base_url {
+                None => return Err(invalid("llm.base_url", "is required when llm.provider is openai")),
+                Some(url) => require_scheme("llm.base_url", url, &["http", "https"])?,
+            }
+            if self.llm.model.as_deref().is_none_or(str::is_empty) {
+                return Err(invalid("llm.model", "is required when llm.provider is openai"));
+            }
+        }
+        if self.outbound.connect_timeout_secs == 0 || self.outbound.request_timeout_secs == 0 {
+            return Err(invalid("outbound.request_timeout_secs", "timeouts must be at least 1 second"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+//! Per-tenant settings (the `settings` JSONB column): which events to enhance, loop prevention, priority
+//! mapping, verification header names, rate limit, stage toggles and prompt/LLM overrides.
+//!
+//! Unknown keys are refused so that a typo in `--settings-file` is an error, not a silently ignored setting.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{EventKind, Priority};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantSettings {
+    /// Event kinds that are enhanced; everything else is answered `200 ignored`.
+    pub enhance_events: Vec<EventKind>,
+    /// The tool account our integration posts notes as. Events it authored are ignored (loop prevention).
+    pub integration_account_id: Option<String>,
+    /// The tool's priority names (matched case-insensitively) mapped onto ours, over the built-in table.
+    pub priority_map: BTreeMap<String, Priority>,
+    /// For tools without native signing: the header that carries the shared secret.
+    /// Each plugin documents its default (e.g. `X-Enhancer-Secret`).
+    pub secret_header: Option<String>,
+    /// For tools whose script computes one: the header carrying a hex HMAC-SHA256 of the raw body.
+    pub hmac_header: Option<String>,
+    pub rate_limit: RateLimit,
+    pub stages: StageToggles,
+    /// Replaces the built-in prompt template for this tenant.
+    pub prompt_override: Option<String>,
+    pub llm: LlmOverride,
+    /// Replace e-mail addresses and phone numbers before ticket text is sent to an LLM.
+    pub redact_pii: bool,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            enhance_events: vec![EventKind::Created],
+            integration_account_id: None,
+            priority_map: BTreeMap::new(),
+            secret_header: None,
+            hmac_header: None,
+            rate_limit: RateLimit::default(),
+            stages: StageToggles::default(),
+            prompt_override: None,
+            llm: LlmOverride::default(),
+            redact_pii: false,
+        }
+    }
+}
+
+/// Webhooks accepted per second for the tenant, shared across ingest replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    /// Generous for a service desk (a mass import of tickets is a burst), tight enough to stop a loop.
+    fn default() -> Self {
+        Self { per_second: 50, burst: 200 }
+    }
+}
+
+/// Which gather stages run for the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StageToggles {
+    pub similar_tickets: bool,
+    pub knowledge_base: bool,
+    pub assets: bool,
+}
+
+impl Default for StageToggles {
+    fn default() -> Self {
+        Self { similar_tickets: true, knowledge_base: true, assets: true }
+    }
+}
+
+/// Per-tenant overrides of the global LLM configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmOverride {
+    pub model: Option<String>,
+    pub temperature: Option<f32>,
+    pub max_tokens: Option<u32>,
+}
+
+/// Why a settings document was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("settings are not valid: {0}")]
+    Invalid(#[from] serde_json::Error),
+    #[error("settings.{key}: {reason}")]
+    OutOfRange { key: &'static str, reason: &'static str },
+}
+
+impl TenantSettings {
+    /// Parses and range-checks a settings document (`--settings-file`).
+    pub fn from_json(value: serde_json::Value) -> Result<Self, SettingsError> {
+        let settings: TenantSettings = serde_json::from_value(value)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if self.rate_limit.per_second == 0 {
+            return Err(SettingsError::OutOfRange { key: "rate_limit.per_second", reason: "must be at least 1" });
+        }
+        if self.rate_limit.burst < self.rate_limit.per_second {
+            return Err(SettingsError::OutOfRange {
+                key: "rate_limit.burst",
+                reason: "must be at least rate_limit.per_second",
+            });
+        }
+        if self.llm.temperature.is_some_and(|t| !(0.0..=2.0).contains(&t)) {
+            return Err(SettingsError::OutOfRange { key: "llm.temperature", reason: "must be between 0 and 2" });
+        }
+        Ok(())
+    }
+
+    /// The tenant's own mapping for a tool priority name, if it has one.
+    pub fn mapped_priority(&self, tool_value: &str) -> Option<Priority> {
+        self.priority_map
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(tool_value.trim()))
+            .map(|(_, priority)| *priority)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn empty_document_gives_defaults() {
+        let settings = TenantSettings::from_json(json!({})).expect("valid");
+        assert_eq!(settings, TenantSettings::default());
+        assert_eq!(settings.enhance_events, vec![EventKind::Created]);
+    }
+
+    #[test]
+    fn typos_and_bad_ranges_are_refused() {
+        let err = TenantSettings::from_json(json!({"enhance_event": ["created"]})).expect_err("typo");
+        assert!(err.to_string().contains("enhance_event"), "{err}");
+        let err = TenantSettings::from_json(json!({"rate_limit": {"per_second": 10, "burst": 1}})).expect_err("burst");
+        assert!(err.to_string().contains("rate_limit.burst"), "{err}");
+    }
+
+    #[test]
+    fn priority_map_is_case_insensitive() {
+        let settings = TenantSettings::from_json(json!({"priority_map": {"P1 - Outage": "critical"}})).expect("valid");
+        assert_eq!(settings.mapped_priority("p1 - outage"), Some(Priority::Critical));
+        assert_eq!(settings.mapped_priority("P2"), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! The schema: migrations apply to an empty database, are idempotent, and a process refuses a schema that
+//! is behind.
+
+use enhancer_shared::db;
+use enhancer_tests::{TestDb, run_cli};
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
+    let test_db = TestDb::empty().await;
+    let first = db::migrate(&test_db.pool).await.expect("first run");
+    assert!(!first.applied_now.is_empty(), "an empty database gets every migration");
+    assert_eq!(first.already_applied, 0);
+
+    let second = db::migrate(&test_db.pool).await.expect("second run");
+    assert!(second.applied_now.is_empty(), "nothing is applied twice");
+    assert_eq!(second.already_applied, first.applied_now.len());
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' \
+         AND table_name <> '_sqlx_migrations' ORDER BY table_name",
+    )
+    .fetch_all(&test_db.pool)
+    .await
+    .expect("list tables");
+    assert_eq!(tables, ["assets", "enhancement_history", "kb_articles", "tenant_configs", "tickets"]);
+}
+
+#[tokio::test]
+async fn schema_has_the_constraints_and_indexes_the_design_needs() {
+    let test_db = TestDb::migrated().await;
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
+    )
+    .fetch_all(&test_db.pool)
+    .await
+    .expect("list indexes");
+    let def = |name: &str| {
+        indexes.iter().find(|(n, _)| n == name).map(|(_, d)| d.clone()).unwrap_or_else(|| panic!("no index {name}"))
+    };
+    assert!(def("tickets_search_idx").contains("USING gin (search)"));
+    assert!(def("kb_articles_search_idx").contains("USING gin (search)"));
+    assert!(def("assets_address_idx").contains("USING gist (address inet_ops)"));
+    assert!(
+        indexes.iter().any(|(_, d)| d.contains("UNIQUE") && d.contains("(tenant_id, idempotency_key)")),
+        "enhancement_history must be unique per tenant and idempotency key"
+    );
+    let ip_type: String = sqlx::query_scalar(
+        "SELECT data_type::text FROM information_schema.columns WHERE table_name = 'assets' AND column_name = 'address'",
+    )
+    .fetch_one(&test_db.pool)
+    .await
+    .expect("column type");
+    assert_eq!(ip_type, "inet");
+}
+
+#[tokio::test]
+async fn generated_search_vectors_and_inet_containment_work() {
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    sqlx::query(
+        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
+         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
+    )
+    .execute(pool)
+    .await
+    .expect("tenant");
+    sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, description) VALUES ('acme', '1', 'VPN tunnel drops', 'Users lose the VPN every hour')")
+        .execute(pool)
+        .await
+        .expect("ticket");
+    let hits: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE search @@ plainto_tsquery('english', 'vpn drop')")
+        .fetch_one(pool)
+        .await
+        .expect("search");
+    assert_eq!(hits, 1);
+    sqlx::query("INSERT INTO assets (tenant_id, asset_id, address, hostname) VALUES ('acme', 'net', '10.20.0.0/16', 'core-net')")
+        .execute(pool)
+        .await
+        .expect("asset");
+    let host: Option<String> = sqlx::query_scalar("SELECT hostname FROM assets WHERE '10.20.3.4'::inet <<= address")
+        .fetch_optional(pool)
+        .await
+        .expect("containment");
+    assert_eq!(host.as_deref(), Some("core-net"));
+}
+
+#[tokio::test]
+async fn commands_refuse_a_database_whose_schema_is_behind() {
+    let test_db = TestDb::empty().await;
+    let err = db::ensure_schema_current(&test_db.pool).await.expect_err("empty schema is behind");
+    assert!(err.to_string().contains("enhancer-worker migrate"), "{err}");
+
+    let run = run_cli(&test_db.config(), &["tenant", "list"], "").await;
+    assert!(run.err().contains("run `enhancer-worker migrate`"), "{}", run.err());
+
+    let run = run_cli(&test_db.config(), &["migrate"], "").await;
+    assert!(run.ok().contains("applied"), "{}", run.ok());
+    let run = run_cli(&test_db.config(), &["migrate"], "").await;
+    assert!(run.ok().contains("schema is up to date"), "{}", run.ok());
+    db::ensure_schema_current(&test_db.pool).await.expect("current after migrate");
+    assert!(run_cli(&test_db.config(), &["tenant", "list"], "").await.ok().contains("no tenants"));
+}
+
+#[tokio::test]
+async fn migrate_creates_a_missing_database() {
+    let test_db = TestDb::empty().await;
+    // Point at a database that does not exist yet on the same server.
+    let missing = format!("{}_new", test_db.name);
+    let url = test_db.url.replace(&test_db.name, &missing);
+    let config = test_db.config_with(&[("ENHANCER_DATABASE__URL", &url)]);
+    let run = run_cli(&config, &["migrate"], "").await;
+    let out = run.ok().to_owned();
+    let pool = db::connect(&config.database).await.expect("the database now exists");
+    db::ensure_schema_current(&pool).await.expect("and is migrated");
+    pool.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {missing} WITH (FORCE)")))
+        .execute(&test_db.pool)
+        .await
+        .expect("clean up");
+    assert!(out.contains("created the database"), "{out}");
+}
