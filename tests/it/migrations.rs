@@ -119,3 +119,12 @@ async fn migrate_creates_a_missing_database() {
         .expect("clean up");
     assert!(out.contains("created the database"), "{out}");
 }
+
+#[tokio::test]
+async fn ingest_refuses_a_schema_that_is_behind() {
+    let test_db = TestDb::empty().await;
+    let err = enhancer_ingest::startup::open_database(&test_db.config()).await.expect_err("behind");
+    assert!(err.to_string().contains("run `enhancer-worker migrate` first"), "{err}");
+    db::migrate(&test_db.pool).await.expect("migrate");
+    enhancer_ingest::startup::open_database(&test_db.config()).await.expect("current");
+}
