@@ -2,4 +2,15 @@
 //! deduplicates it, publishes it as an `EnhancementJob` with publisher confirms, and answers only after
 //! the broker confirmed.
 
+pub mod dedup;
+pub mod error;
+pub mod health;
+pub mod metrics;
+pub mod rate_limit;
+pub mod redis_link;
+pub mod router;
+pub mod shutdown;
 pub mod startup;
+pub mod state;
+pub mod tenant_cache;
+pub mod webhook;

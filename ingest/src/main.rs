@@ -1,8 +1,9 @@
-//! `enhancer-ingest`: load configuration, check the database, serve webhooks.
+//! `enhancer-ingest`: load configuration, check the database, serve webhooks until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
+use enhancer_ingest::{shutdown, startup};
 use enhancer_shared::config::Config;
 
 #[tokio::main]
@@ -24,6 +25,11 @@ async fn main() -> ExitCode {
 async fn run() -> anyhow::Result<()> {
     let config = Config::load()?;
     let _telemetry = enhancer_shared::telemetry::init("enhancer-ingest")?;
-    let _pool = enhancer_ingest::startup::open_database(&config).await.context("start-up check failed")?;
-    anyhow::bail!("the webhook server is not part of this build yet")
+    let state = startup::build_state(&config).await.context("start-up failed")?;
+    startup::spawn_topology_declaration(state.publisher.clone());
+    let listener = startup::bind(&config).await?;
+    tracing::info!(address = %config.ingest.listen, "enhancer-ingest listening");
+    startup::serve(listener, state, config.ingest.body_limit_bytes, shutdown::signal()).await?;
+    tracing::info!("enhancer-ingest stopped");
+    Ok(())
 }

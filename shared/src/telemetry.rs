@@ -83,3 +83,29 @@ pub fn init(service_name: &'static str) -> Result<TelemetryGuard, TelemetryError
     }
     Ok(TelemetryGuard { provider })
 }
+
+/// The W3C `traceparent` of the current span, to carry a trace across the queue in message headers.
+/// `None` when no trace is being recorded (no OTLP exporter configured).
+pub fn current_traceparent() -> Option<String> {
+    use opentelemetry::trace::TraceContextExt as _;
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+    let context = tracing::Span::current().context();
+    if !context.span().span_context().is_valid() {
+        return None;
+    }
+    let mut carrier = std::collections::HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|propagator| propagator.inject_context(&context, &mut carrier));
+    carrier.remove("traceparent")
+}
+
+/// Makes `span` a child of the trace named by a `traceparent` header (the worker side of
+/// [`current_traceparent`]). An absent or malformed value leaves the span a root.
+pub fn set_parent_from_traceparent(span: &tracing::Span, traceparent: Option<&str>) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+    let Some(traceparent) = traceparent else { return };
+    let carrier = std::collections::HashMap::from([("traceparent".to_owned(), traceparent.to_owned())]);
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| propagator.extract(&carrier));
+    let _ = span.set_parent(parent);
+}

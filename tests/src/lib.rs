@@ -1,7 +1,10 @@
 //! Helpers for the black-box tests: a fresh PostgreSQL database per test, a configuration pointing at it,
-//! and an in-process runner for the operator CLI.
+//! an in-process runner for the operator CLI, an in-process ingest, and webhook signing per tool.
 
 mod cli;
+pub mod ingest;
+pub mod proxy;
+pub mod signing;
 mod test_db;
 
 pub use cli::{CliRun, run_cli};

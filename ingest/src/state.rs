@@ -1,0 +1,28 @@
+//! Everything a request handler needs, built once at start-up and shared by all requests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use enhancer_plugins::Plugins;
+use enhancer_shared::queue::Publisher;
+use sqlx::PgPool;
+
+use crate::dedup::Dedup;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+use crate::redis_link::RedisLink;
+use crate::tenant_cache::TenantCache;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub plugins: Arc<Plugins>,
+    pub tenants: TenantCache,
+    pub publisher: Publisher,
+    pub dedup: Dedup,
+    pub rate_limiter: RateLimiter,
+    pub redis: RedisLink,
+    pub pool: PgPool,
+    pub metrics: Metrics,
+    /// `Retry-After` sent with a 503 while the broker or database is away.
+    pub unavailable_retry_after: Duration,
+}

@@ -1,0 +1,163 @@
+//! The webhook handler. It answers `202` only after the broker confirmed the job; on any failure before
+//! that, nothing is half-accepted: the dedup claim is released and the tool is told to retry.
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use enhancer_plugins::{ExtractError, WebhookRequest};
+use enhancer_shared::domain::{EnhancementJob, TenantId};
+use enhancer_shared::queue::JobHeaders;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::policy::{Policy, decide};
+use crate::dedup::Claim;
+use crate::error::ApiError;
+use crate::rate_limit::Decision;
+use crate::state::AppState;
+use crate::tenant_cache::CachedTenant;
+
+/// Labels for metrics about a request whose tenant is not (yet) known: unknown ids must not create series.
+const UNKNOWN: &str = "_unknown";
+
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let mut labels = (UNKNOWN.to_owned(), UNKNOWN.to_owned());
+    let result = match body {
+        Ok(body) => handle(&state, &tenant, &method, &uri, query.as_deref(), &headers, &body, &mut labels).await,
+        // The body limit layer stops reading at the limit; the tool gets a JSON 413 like every other answer.
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge),
+        Err(rejection) => Err(ApiError::Malformed(rejection.body_text())),
+    };
+    let (outcome, response) = match result {
+        Ok((outcome, response)) => (outcome, response),
+        Err(err) => (err.code(), err.into_response()),
+    };
+    state.metrics.requests.with_label_values(&[&labels.0, &labels.1, outcome]).inc();
+    state.metrics.latency.with_label_values(&[outcome]).observe(started.elapsed().as_secs_f64());
+    response
+}
+
+#[expect(clippy::too_many_arguments, reason = "the parts of one HTTP request, passed on unchanged")]
+async fn handle(
+    state: &AppState,
+    tenant: &str,
+    method: &Method,
+    uri: &Uri,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+    labels: &mut (String, String),
+) -> Result<(&'static str, Response), ApiError> {
+    let tenant_id = TenantId::parse(tenant).map_err(|_| ApiError::UnknownTenant)?;
+    let cached = state.tenants.get(&tenant_id).await.map_err(|err| {
+        tracing::error!(tenant = %tenant_id, error = %err, "tenant lookup failed");
+        ApiError::Unavailable { reason: "database", retry_after: state.unavailable_retry_after }
+    })?;
+    let Some(cached) = cached.filter(|t| t.record.enabled) else {
+        return Err(ApiError::UnknownTenant);
+    };
+    let record = &cached.record;
+    *labels = (record.id.to_string(), record.tool.to_string());
+    let Some(plugin) = state.plugins.get(record.tool) else {
+        tracing::error!(tenant = %record.id, tool = %record.tool, "no plugin is registered for this tool");
+        return Err(ApiError::UnknownTenant);
+    };
+
+    let request = WebhookRequest::new(method, uri.path(), query, headers, body, &record.settings);
+    if let Err(err) = plugin.verify(&request, &cached.verify_keys) {
+        // The reason goes to the log only; the answer is the same for every failed check.
+        tracing::warn!(tenant = %record.id, reason = err.reason(), "webhook signature refused");
+        state.metrics.signature_failures.with_label_values(&[record.id.as_str()]).inc();
+        return Err(ApiError::Unauthorized);
+    }
+    let event = match plugin.extract(&request) {
+        Ok(event) => event,
+        Err(ExtractError::Unsupported(what)) => return Ok(ignored(&format!("unsupported event: {what}"))),
+        Err(ExtractError::Malformed(reason)) => return Err(ApiError::Malformed(reason)),
+    };
+    if let Policy::Ignore(reason) = decide(&event, &record.settings) {
+        return Ok(ignored(reason));
+    }
+
+    let (decision, fell_back) = state.rate_limiter.check(record.id.as_str(), record.settings.rate_limit).await;
+    if fell_back {
+        state.metrics.redis_fallbacks.with_label_values(&["rate_limit"]).inc();
+    }
+    if let Decision::Deny { retry_after } = decision {
+        return Err(ApiError::RateLimited { retry_after });
+    }
+
+    // The tool's delivery id when it sends one; otherwise the body itself identifies a redelivery.
+    let idempotency_key = match &event.idempotency_key {
+        Some(key) => key.clone(),
+        None => format!("sha256:{}", hex::encode(Sha256::new().chain_update(tenant_id.as_str()).chain_update([0]).chain_update(body).finalize())),
+    };
+    let job = EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event);
+    match state.dedup.claim(record.id.as_str(), &idempotency_key, job.job_id).await {
+        Claim::Owned => {}
+        Claim::Duplicate(first) => {
+            state.metrics.dedup_hits.with_label_values(&[record.id.as_str()]).inc();
+            return Ok(("duplicate", answer(StatusCode::OK, first, "duplicate")));
+        }
+        Claim::InFlight => {
+            return Err(ApiError::Unavailable { reason: "same event in flight", retry_after: Duration::from_secs(1) });
+        }
+        Claim::Unavailable => {
+            state.metrics.redis_fallbacks.with_label_values(&["dedup"]).inc();
+        }
+    }
+
+    publish(state, &cached, &job, &idempotency_key).await?;
+    Ok(("queued", answer(StatusCode::ACCEPTED, job.job_id, "queued")))
+}
+
+async fn publish(state: &AppState, tenant: &CachedTenant, job: &EnhancementJob, key: &str) -> Result<(), ApiError> {
+    let tenant_id = tenant.record.id.as_str();
+    let started = Instant::now();
+    let headers = JobHeaders::first(enhancer_shared::telemetry::current_traceparent());
+    let result = state.publisher.publish_job(job, &headers).await;
+    let label = if result.is_ok() { "confirmed" } else { "failed" };
+    state.metrics.publish_latency.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
+    match result {
+        Ok(()) => {
+            if let Err(err) = state.dedup.confirm(tenant_id, key, job.job_id).await {
+                // The job is queued; a redelivery may now be queued again and the worker's claim drops it.
+                tracing::warn!(tenant = tenant_id, error = %err, "dedup confirm failed");
+                state.metrics.redis_fallbacks.with_label_values(&["dedup_confirm"]).inc();
+            }
+            tracing::info!(tenant = tenant_id, job_id = %job.job_id, ticket = %job.event.ticket_id, "job queued");
+            Ok(())
+        }
+        Err(err) => {
+            tracing::error!(tenant = tenant_id, job_id = %job.job_id, error = %err, "publish failed; answering 503");
+            // Free the key so the tool's retry is accepted rather than called a duplicate.
+            if let Err(err) = state.dedup.release(tenant_id, key, job.job_id).await {
+                tracing::warn!(tenant = tenant_id, error = %err, "dedup release failed; the claim expires by itself");
+            }
+            Err(ApiError::Unavailable { reason: "broker", retry_after: state.unavailable_retry_after })
+        }
+    }
+}
+
+fn answer(status: StatusCode, job_id: Uuid, label: &str) -> Response {
+    (status, Json(json!({"job_id": job_id, "status": label}))).into_response()
+}
+
+fn ignored(reason: &str) -> (&'static str, Response) {
+    ("ignored", (StatusCode::OK, Json(json!({"status": "ignored", "reason": reason}))).into_response())
+}

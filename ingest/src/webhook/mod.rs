@@ -1,0 +1,8 @@
+//! `POST /webhooks/{tenant_id}`: body limit -> tenant -> signature -> extract -> policy -> rate limit ->
+//! dedup -> publish with confirm -> answer. Each step's refusal is one row of the contract table.
+
+mod handler;
+mod policy;
+
+pub use handler::receive;
+pub use policy::{Policy, decide};

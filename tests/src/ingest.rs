@@ -1,0 +1,128 @@
+//! An `enhancer-ingest` running in process on a random port, with its own database and queue prefix, and a
+//! broker channel to inspect what it published.
+
+use std::net::SocketAddr;
+
+use enhancer_ingest::state::AppState;
+use enhancer_ingest::startup;
+use enhancer_shared::config::Config;
+use enhancer_shared::domain::{EnhancementJob, TenantId, ToolKind};
+use enhancer_shared::queue::{self, Topology};
+use enhancer_shared::tenant::{NewTenant, TenantSecrets, TenantSettings, store};
+use lapin::options::{BasicAckOptions, BasicGetOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
+use tokio::sync::oneshot;
+
+use crate::TestDb;
+
+/// A unique queue prefix, so tests sharing the broker never see each other's messages.
+pub fn unique_prefix() -> String {
+    format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+#[derive(Debug)]
+pub struct TestIngest {
+    pub address: SocketAddr,
+    pub config: Config,
+    pub state: AppState,
+    pub topology: Topology,
+    pub inspect: lapin::Channel,
+    _connection: lapin::Connection,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestIngest {
+    /// Starts ingest against `db` with a fresh queue prefix; `extra` are more `ENHANCER_*` variables.
+    pub async fn spawn(db: &TestDb, extra: &[(&str, &str)]) -> TestIngest {
+        let prefix = unique_prefix();
+        let mut vars: Vec<(&str, &str)> = vec![("ENHANCER_QUEUE__PREFIX", &prefix), ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0")];
+        vars.extend_from_slice(extra);
+        let config = db.config_with(&vars);
+        let state = startup::build_state(&config).await.expect("ingest state");
+        state.publisher.declare_topology().await.expect("declare topology");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(startup::serve(listener, state.clone(), config.ingest.body_limit_bytes, async {
+            let _ = rx.await;
+        }));
+        let connection = queue::connect(&secrecy::SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"), "test-inspect", std::time::Duration::from_secs(10))
+            .await
+            .expect("inspection connection");
+        let inspect = connection.create_channel().await.expect("channel");
+        let topology = state.publisher.topology().clone();
+        TestIngest { address, config, state, topology, inspect, _connection: connection, shutdown: Some(tx), server: Some(server) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Takes the next job from `{prefix}.jobs`, with its headers; `None` when the queue is empty.
+    pub async fn take_job(&self) -> Option<(EnhancementJob, FieldTable)> {
+        let message = self
+            .inspect
+            .basic_get(self.topology.jobs_queue().as_str().into(), BasicGetOptions::default())
+            .await
+            .expect("basic_get")?;
+        message.delivery.acker.ack(BasicAckOptions::default()).await.expect("ack");
+        let headers = message.delivery.properties.headers().clone().unwrap_or_default();
+        Some((EnhancementJob::from_json(&message.delivery.data).expect("a valid job body"), headers))
+    }
+
+    /// Messages ready in `{prefix}.jobs`.
+    pub async fn jobs_ready(&self) -> u32 {
+        let queue = self
+            .inspect
+            .queue_declare(
+                self.topology.jobs_queue().as_str().into(),
+                QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() },
+                FieldTable::default(),
+            )
+            .await
+            .expect("passive declare");
+        queue.message_count()
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+    }
+}
+
+impl Drop for TestIngest {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let channel = self.inspect.clone();
+        let topology = self.topology.clone();
+        // Remove this test's queues; best effort from a detached task on the test's runtime.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let _ = queue::delete_all(&channel, &topology).await;
+            });
+        }
+    }
+}
+
+/// Adds a tenant straight through the store (no URL policy: tests point tenants at local mock servers).
+pub async fn add_tenant(db: &TestDb, id: &str, tool: ToolKind, base_url: &str, secrets: &str, settings: TenantSettings) {
+    let keys = enhancer_shared::crypto::KeyRing::from_env_values(&db.master_key, None).expect("ring");
+    let tenant = NewTenant {
+        id: TenantId::parse(id).expect("tenant id"),
+        name: id.to_owned(),
+        tool,
+        base_url: url::Url::parse(base_url).expect("url"),
+        allow_insecure_url: true,
+        settings,
+        secrets: TenantSecrets::parse(tool, secrets.as_bytes()).expect("secrets"),
+    };
+    store::insert(&db.pool, &keys, &tenant).await.expect("insert tenant");
+}
