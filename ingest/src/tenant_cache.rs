@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::domain::TenantId;
 use enhancer_plugins::VerifyKeys;
-use enhancer_shared::tenant::{TenantRecord, TenantSecrets, TenantStoreError, store};
+use enhancer_shared::tenant::{TenantRecord, TenantStoreError, store};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 
@@ -39,22 +39,6 @@ impl std::fmt::Debug for TenantCache {
     }
 }
 
-/// The plugins' view of the decrypted secrets.
-fn plugin_secrets(secrets: &TenantSecrets) -> enhancer_plugins::TenantSecrets {
-    use secrecy::ExposeSecret as _;
-    let pairs = secrets
-        .credentials
-        .expose_secret()
-        .as_map()
-        .iter()
-        .filter_map(|(key, value)| value.as_str().map(|value| (key.clone(), value.to_owned())))
-        .collect::<Vec<_>>();
-    enhancer_plugins::TenantSecrets {
-        webhook_secret: Some(secrets.webhook_secret.clone()),
-        credentials: enhancer_plugins::Credentials::from_pairs(pairs),
-    }
-}
-
 /// The channel the `tenant_configs` trigger notifies on.
 const CHANNEL: &str = "tenant_changed";
 
@@ -74,7 +58,7 @@ impl TenantCache {
             None => None,
             Some(record) => {
                 let secrets = store::load_secrets(&self.pool, &self.keys, id).await?;
-                let verify_keys = VerifyKeys::new(&plugin_secrets(&secrets), &record.settings);
+                let verify_keys = VerifyKeys::new(&(&secrets).into(), &record.settings);
                 Some(Arc::new(CachedTenant { record, verify_keys }))
             }
         };

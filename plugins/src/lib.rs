@@ -1,1 +1,34 @@
-//! placeholder
+//! `enhancer-plugins`: the [`TicketingTool`] contract, the [`Plugins`] registry, the shared outbound
+//! [`HttpClient`], and one module folder per ticketing tool.
+//!
+//! Ingest calls [`TicketingTool::verify`] and [`TicketingTool::extract`] (pure, no I/O) on each webhook;
+//! the worker calls `get_ticket`, `find_note` and `post_note` through a per-call [`ToolApi`]. A plugin never
+//! touches the database or the queue, and holds no tenant state.
+//!
+//! Adding a tool: a new module folder implementing [`TicketingTool`] and one line in
+//! [`Plugins::default`]; see `docs/PLUGINS.md`.
+
+mod api;
+mod error;
+pub mod http;
+mod keys;
+pub mod loop_guard;
+mod payload;
+pub mod priority;
+mod registry;
+mod request;
+pub mod signature;
+mod text;
+mod tool;
+
+pub mod generic;
+pub mod jira;
+pub mod servicedesk_plus;
+
+pub use api::{ToolApi, endpoint};
+pub use error::{ExtractError, SecretsError, ToolError, VerifyError};
+pub use http::{HttpClient, HttpConfig, HttpResponse};
+pub use keys::{ConnectKeys, Credentials, TenantSecrets, VerifyKeys};
+pub use registry::Plugins;
+pub use request::WebhookRequest;
+pub use tool::TicketingTool;

@@ -1,0 +1,12 @@
+//! The one outbound HTTP client every plugin uses: timeouts, a user agent, bounded responses, retries with
+//! backoff for idempotent requests only, `Retry-After`, and the transient/permanent classification.
+
+mod client;
+mod config;
+mod response;
+mod retry;
+
+pub use client::{HttpBuildError, HttpClient};
+pub use config::HttpConfig;
+pub use response::HttpResponse;
+pub use retry::parse_retry_after;

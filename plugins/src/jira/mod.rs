@@ -1,0 +1,70 @@
+//! Jira Service Management Cloud: admin webhooks signed with `X-Hub-Signature`, Atlassian Connect webhooks
+//! signed with an HS256 JWT, REST v3 with basic auth, and internal comments in ADF.
+
+mod adf;
+mod client;
+mod comments;
+mod connect_jwt;
+mod extract;
+mod issues;
+mod qsh;
+mod verify;
+
+use async_trait::async_trait;
+use enhancer_shared::domain::{Note, NoteRef, Priority, Ticket, TicketEvent, TicketId, ToolKind};
+
+use crate::api::ToolApi;
+use crate::error::{ExtractError, ToolError, VerifyError};
+use crate::keys::VerifyKeys;
+use crate::priority::PriorityTable;
+use crate::request::WebhookRequest;
+use crate::tool::TicketingTool;
+
+pub use adf::adf_to_text;
+pub use connect_jwt::JWT_LEEWAY;
+pub use qsh::{canonical_request, query_string_hash};
+
+/// Jira's default scheme (Highest..Lowest) plus the older Blocker..Trivial names (reference section 6).
+pub const PRIORITIES: PriorityTable = &[
+    ("highest", Priority::Critical),
+    ("blocker", Priority::Critical),
+    ("critical", Priority::Critical),
+    ("high", Priority::High),
+    ("major", Priority::High),
+    ("medium", Priority::Medium),
+    ("low", Priority::Low),
+    ("lowest", Priority::Low),
+    ("minor", Priority::Low),
+    ("trivial", Priority::Low),
+];
+
+/// The Jira Service Management tool.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Jira;
+
+#[async_trait]
+impl TicketingTool for Jira {
+    fn kind(&self) -> ToolKind {
+        ToolKind::Jira
+    }
+
+    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+        verify::verify(req, keys)
+    }
+
+    fn extract(&self, req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractError> {
+        extract::extract(req)
+    }
+
+    async fn get_ticket(&self, api: &ToolApi<'_>, id: &TicketId) -> Result<Ticket, ToolError> {
+        issues::get_ticket(api, id).await
+    }
+
+    async fn post_note(&self, api: &ToolApi<'_>, id: &TicketId, note: &Note) -> Result<NoteRef, ToolError> {
+        comments::post_note(api, id, note).await
+    }
+
+    async fn find_note(&self, api: &ToolApi<'_>, id: &TicketId, marker: &str) -> Result<Option<NoteRef>, ToolError> {
+        comments::find_note(api, id, marker).await
+    }
+}

@@ -1,0 +1,173 @@
+//! The shared outbound client against wiremock: classification of every error class, retries for
+//! idempotent methods only, Retry-After, timeouts, the size limit and the user agent.
+
+use std::time::Duration;
+
+use enhancer_plugins::{HttpClient, HttpConfig, ToolError};
+use enhancer_shared::error::{Disposition, Retryable};
+use reqwest::Method;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::fast_http;
+
+async fn server_answering(status: u16, expected_calls: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(status).set_body_string("nope"))
+        .expect(expected_calls)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn call(
+    http: &HttpClient,
+    server: &MockServer,
+    method: Method,
+) -> Result<enhancer_plugins::HttpResponse, ToolError> {
+    let url = url::Url::parse(&format!("{}/x", server.uri())).expect("url");
+    http.send(http.request(method, url)).await.and_then(enhancer_plugins::HttpResponse::error_for_status)
+}
+
+#[tokio::test]
+async fn permanent_statuses_are_not_retried() {
+    for status in [400, 401, 403, 404, 410, 422] {
+        let server = server_answering(status, 1).await;
+        let err = call(&fast_http(), &server, Method::GET).await.expect_err("error status");
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(err.disposition(), Disposition::Permanent, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn get_is_retried_on_500_then_reported_transient() {
+    // 1 attempt + max_retries (2).
+    let server = server_answering(500, 3).await;
+    let err = call(&fast_http(), &server, Method::GET).await.expect_err("500");
+    assert!(err.disposition().is_transient());
+}
+
+#[tokio::test]
+async fn post_is_never_retried() {
+    let server = server_answering(503, 1).await;
+    let err = call(&fast_http(), &server, Method::POST).await.expect_err("503");
+    assert!(err.disposition().is_transient());
+}
+
+#[tokio::test]
+async fn get_recovers_after_a_transient_failure() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(502)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&server).await;
+    let response = call(&fast_http(), &server, Method::GET).await.expect("second attempt succeeds");
+    assert_eq!(response.body, b"ok");
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+}
+
+#[tokio::test]
+async fn long_retry_after_is_surfaced_not_waited() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = call(&fast_http(), &server, Method::GET).await.expect_err("429");
+    assert_eq!(err.disposition(), Disposition::Transient { retry_after: Some(Duration::from_secs(120)) });
+}
+
+#[tokio::test]
+async fn short_retry_after_is_waited_out_for_get() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = call(&fast_http(), &server, Method::GET).await.expect_err("429 throughout");
+    assert_eq!(err.disposition(), Disposition::Transient { retry_after: Some(Duration::ZERO) });
+}
+
+#[tokio::test]
+async fn retry_after_as_http_date() {
+    let server = MockServer::start().await;
+    let later = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822().replace("+0000", "GMT");
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", later.as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = call(&fast_http(), &server, Method::POST).await.expect_err("503");
+    let wait = err.retry_after().expect("retry-after parsed");
+    assert!(wait > Duration::from_secs(80) && wait <= Duration::from_secs(90), "{wait:?}");
+}
+
+#[tokio::test]
+async fn slow_server_times_out_transiently() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let http = HttpClient::new(HttpConfig {
+        request_timeout: Duration::from_millis(100),
+        max_retries: 0,
+        ..HttpConfig::default()
+    })
+    .expect("client");
+    let err = call(&http, &server, Method::GET).await.expect_err("timeout");
+    assert!(matches!(err, ToolError::Timeout), "{err:?}");
+    assert!(err.disposition().is_transient());
+}
+
+#[tokio::test]
+async fn refused_connection_is_transient() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let http = fast_http();
+    let url = url::Url::parse(&format!("http://127.0.0.1:{port}/x")).expect("url");
+    let err = http.send(http.request(Method::GET, url)).await.expect_err("refused");
+    assert!(matches!(err, ToolError::Connect(_)), "{err:?}");
+    assert!(err.disposition().is_transient());
+}
+
+#[tokio::test]
+async fn oversized_responses_are_cut_off() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 4096]))
+        .mount(&server)
+        .await;
+    let http = HttpClient::new(HttpConfig { max_response_bytes: 1024, ..HttpConfig::default() }).expect("client");
+    let err = call(&http, &server, Method::GET).await.expect_err("too large");
+    assert!(matches!(err, ToolError::TooLarge { limit: 1024 }), "{err:?}");
+    assert_eq!(err.disposition(), Disposition::Permanent);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", "http://169.254.169.254/latest"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = call(&fast_http(), &server, Method::GET).await.expect_err("redirect");
+    assert_eq!(err.status(), Some(302));
+    assert_eq!(err.disposition(), Disposition::Permanent);
+}
+
+#[tokio::test]
+async fn sends_our_user_agent() {
+    let server = MockServer::start().await;
+    let agent = format!("ticket-enhancer/{}", env!("CARGO_PKG_VERSION"));
+    Mock::given(method("GET"))
+        .and(path("/x"))
+        .and(header("user-agent", agent.as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call(&fast_http(), &server, Method::GET).await.expect("204");
+}

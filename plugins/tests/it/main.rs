@@ -1,0 +1,10 @@
+//! One integration binary for `enhancer-plugins`: wiremock servers speaking each tool's API, webhook
+//! fixtures and signature cases per tool, the registry, and property tests over verify/extract.
+
+mod generic;
+mod helpers;
+mod http_client;
+mod jira;
+mod properties;
+mod registry;
+mod servicedesk_plus;
