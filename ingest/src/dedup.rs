@@ -76,7 +76,8 @@ return 0";
 
 impl Dedup {
     pub fn new(redis: RedisLink, queue_prefix: &str, ttl: Duration, wait: Duration) -> Self {
-        let scripts = Scripts { claim: Script::new(CLAIM), confirm: Script::new(CONFIRM), release: Script::new(RELEASE) };
+        let scripts =
+            Scripts { claim: Script::new(CLAIM), confirm: Script::new(CONFIRM), release: Script::new(RELEASE) };
         Self { redis, prefix: format!("{queue_prefix}:dedup"), ttl, wait, scripts: Arc::new(scripts) }
     }
 

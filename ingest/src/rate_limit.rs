@@ -19,7 +19,9 @@ use crate::redis_link::RedisLink;
 pub enum Decision {
     Allow,
     /// Over the limit; the next request fits after this long.
-    Deny { retry_after: Duration },
+    Deny {
+        retry_after: Duration,
+    },
 }
 
 /// ARGV: emission interval (µs per request), burst tolerance (µs). A request is allowed when the

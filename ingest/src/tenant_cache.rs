@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use enhancer_plugins::VerifyKeys;
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::domain::TenantId;
-use enhancer_plugins::VerifyKeys;
 use enhancer_shared::tenant::{TenantRecord, TenantStoreError, store};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;

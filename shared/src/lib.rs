@@ -14,7 +14,6 @@ pub mod tenant;
 pub mod url_policy;
 
 pub use domain::{
-    EnhancementJob, EventKind, Note, NoteRef, Priority, Ticket, TicketEvent, TicketId, TenantId,
-    ToolKind,
+    EnhancementJob, EventKind, Note, NoteRef, Priority, TenantId, Ticket, TicketEvent, TicketId, ToolKind,
 };
 pub use error::{Disposition, Retryable};

@@ -45,7 +45,9 @@ impl Drop for TelemetryGuard {
 pub fn init(service_name: &'static str) -> Result<TelemetryGuard, TelemetryError> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(value) if !value.trim().is_empty() => EnvFilter::try_new(value)?,
-        _ => EnvFilter::try_new("warn,enhancer_shared=info,enhancer_plugins=info,enhancer_ingest=info,enhancer_worker=info")?,
+        _ => EnvFilter::try_new(
+            "warn,enhancer_shared=info,enhancer_plugins=info,enhancer_ingest=info,enhancer_worker=info",
+        )?,
     };
 
     let provider = match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
@@ -58,9 +60,8 @@ pub fn init(service_name: &'static str) -> Result<TelemetryGuard, TelemetryError
     };
     // W3C trace context is what travels in webhook responses and AMQP headers (`traceparent`).
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let otel_layer = provider
-        .as_ref()
-        .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name)));
+    let otel_layer =
+        provider.as_ref().map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name)));
 
     let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
     let installed = if std::io::stderr().is_terminal() {

@@ -162,7 +162,11 @@ async fn unknown_and_disabled_tenants_are_404() {
 #[tokio::test]
 async fn a_malformed_payload_after_a_valid_signature_is_400() {
     let (_db, ingest) = setup(TenantSettings::default(), &[]).await;
-    for body in [&b"not json"[..], br#"{"type": "ticket.created"}"#, br#"{"type": "ticket.created", "data": {"ticket_id": "a/b"}}"#] {
+    for body in [
+        &b"not json"[..],
+        br#"{"type": "ticket.created"}"#,
+        br#"{"type": "ticket.created", "data": {"ticket_id": "a/b"}}"#,
+    ] {
         let response = post_signed(&ingest, "acme", "m", body).await;
         assert_eq!(response.status(), 400, "{}", String::from_utf8_lossy(body));
         let answer = json_of(response).await;
@@ -175,8 +179,9 @@ async fn a_malformed_payload_after_a_valid_signature_is_400() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_413() {
     let (_db, ingest) = setup(TenantSettings::default(), &[("ENHANCER_INGEST__BODY_LIMIT_BYTES", "2048")]).await;
-    let big = serde_json::to_vec(&json!({"type": "ticket.created", "data": {"ticket_id": "1", "subject": "x".repeat(4096)}}))
-        .expect("json");
+    let big =
+        serde_json::to_vec(&json!({"type": "ticket.created", "data": {"ticket_id": "1", "subject": "x".repeat(4096)}}))
+            .expect("json");
     let response = post_signed(&ingest, "acme", "m", &big).await;
     assert_eq!(response.status(), 413);
     assert_eq!(json_of(response).await["error"], "payload_too_large");
@@ -213,7 +218,10 @@ async fn health_metrics_and_openapi() {
 
     post_signed(&ingest, "acme", "m", &generic_created("1", "x")).await;
     let metrics = reqwest::get(ingest.url("/metrics")).await.expect("metrics").text().await.expect("text");
-    assert!(metrics.contains(r#"enhancer_ingest_webhooks_total{outcome="queued",tenant="acme",tool="generic"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"enhancer_ingest_webhooks_total{outcome="queued",tenant="acme",tool="generic"} 1"#),
+        "{metrics}"
+    );
     assert!(metrics.contains("enhancer_ingest_publish_duration_seconds_bucket"), "{metrics}");
     assert!(metrics.contains("enhancer_ingest_webhook_duration_seconds_bucket"), "{metrics}");
 

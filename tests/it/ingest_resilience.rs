@@ -13,7 +13,11 @@ use crate::ingest_contract::{post_signed, setup};
 async fn broker_outage_is_503_with_retry_after_and_the_retry_is_accepted_after_recovery() {
     let proxy = CuttableProxy::start("127.0.0.1:5672".parse().expect("address")).await;
     let url = proxy.amqp_url();
-    let (_db, ingest) = setup(TenantSettings::default(), &[("ENHANCER_AMQP__URL", &url), ("ENHANCER_AMQP__PUBLISH_TIMEOUT_MS", "2000")]).await;
+    let (_db, ingest) = setup(
+        TenantSettings::default(),
+        &[("ENHANCER_AMQP__URL", &url), ("ENHANCER_AMQP__PUBLISH_TIMEOUT_MS", "2000")],
+    )
+    .await;
     let body = generic_created("77", "printer on fire");
     assert_eq!(post_signed(&ingest, "acme", "before", &generic_created("76", "x")).await.status(), 202);
 

@@ -9,7 +9,20 @@ use secrecy::ExposeSecret;
 
 async fn add(test_db: &TestDb, config: &enhancer_shared::config::Config, id: &str, secret: &str) {
     let secrets = format!(r#"{{"webhook_secret": "{secret}", "credentials": {{"api_key": "key-{id}"}}}}"#);
-    let args = ["tenant", "add", "--id", id, "--name", id, "--tool", "freshservice", "--base-url", "https://fs.example.com", "--secrets-file", "-"];
+    let args = [
+        "tenant",
+        "add",
+        "--id",
+        id,
+        "--name",
+        id,
+        "--tool",
+        "freshservice",
+        "--base-url",
+        "https://fs.example.com",
+        "--secrets-file",
+        "-",
+    ];
     run_cli(config, &args, &secrets).await.ok();
     let _ = test_db;
 }
@@ -50,7 +63,8 @@ async fn rotation_keeps_old_tenants_readable_and_reencrypts_them() {
     // After rotation the old key is no longer needed.
     let new_only = KeyRing::from_env_values(&new_key, None).expect("ring");
     for (id, secret) in [("one", "secret-one"), ("two", "secret-two"), ("three", "secret-three")] {
-        let loaded = store::load_secrets(&test_db.pool, &new_only, &TenantId::parse(id).expect("id")).await.expect("readable");
+        let loaded =
+            store::load_secrets(&test_db.pool, &new_only, &TenantId::parse(id).expect("id")).await.expect("readable");
         assert_eq!(loaded.webhook_secret.expose_secret(), secret);
         assert_eq!(loaded.credentials.expose_secret().get("api_key"), Some(format!("key-{id}").as_str()));
     }
@@ -89,7 +103,8 @@ async fn a_tampered_ciphertext_is_refused() {
     .await
     .expect("tamper");
     let ring = KeyRing::from_env_values(&test_db.master_key, None).expect("ring");
-    let err = store::load_secrets(&test_db.pool, &ring, &TenantId::parse("one").expect("id")).await.expect_err("tampered");
+    let err =
+        store::load_secrets(&test_db.pool, &ring, &TenantId::parse("one").expect("id")).await.expect_err("tampered");
     assert!(err.to_string().contains("failed authentication"), "{err}");
 
     // Moving one tenant's ciphertext to another tenant's row fails too (the tenant id is bound in).

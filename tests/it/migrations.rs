@@ -68,10 +68,11 @@ async fn generated_search_vectors_and_inet_containment_work() {
         .execute(pool)
         .await
         .expect("ticket");
-    let hits: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE search @@ plainto_tsquery('english', 'vpn drop')")
-        .fetch_one(pool)
-        .await
-        .expect("search");
+    let hits: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tickets WHERE search @@ plainto_tsquery('english', 'vpn drop')")
+            .fetch_one(pool)
+            .await
+            .expect("search");
     assert_eq!(hits, 1);
     sqlx::query("INSERT INTO assets (tenant_id, asset_id, address, hostname) VALUES ('acme', 'net', '10.20.0.0/16', 'core-net')")
         .execute(pool)

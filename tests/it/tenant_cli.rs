@@ -15,7 +15,9 @@ const API_TOKEN: &str = "ATATT3xFfGF0-api-token-value";
 const EMAIL: &str = "integration@acme.example";
 
 fn jira_secrets() -> String {
-    format!(r#"{{"webhook_secret": "{WEBHOOK_SECRET}", "credentials": {{"email": "{EMAIL}", "api_token": "{API_TOKEN}"}}}}"#)
+    format!(
+        r#"{{"webhook_secret": "{WEBHOOK_SECRET}", "credentials": {{"email": "{EMAIL}", "api_token": "{API_TOKEN}"}}}}"#
+    )
 }
 
 fn file_with(content: &str) -> tempfile::NamedTempFile {
@@ -27,7 +29,20 @@ fn file_with(content: &str) -> tempfile::NamedTempFile {
 async fn add_acme(test_db: &TestDb) {
     let run = run_cli(
         &test_db.config(),
-        &["tenant", "add", "--id", "acme", "--name", "Acme", "--tool", "jira", "--base-url", "https://acme.atlassian.net", "--secrets-file", "-"],
+        &[
+            "tenant",
+            "add",
+            "--id",
+            "acme",
+            "--name",
+            "Acme",
+            "--tool",
+            "jira",
+            "--base-url",
+            "https://acme.atlassian.net",
+            "--secrets-file",
+            "-",
+        ],
         &jira_secrets(),
     )
     .await;
@@ -46,14 +61,19 @@ async fn add_list_show_update_disable() {
 
     let listed = run_cli(&config, &["tenant", "list"], "").await;
     assert!(listed.ok().contains("acme") && listed.ok().contains("jira"), "{}", listed.ok());
-    let listed: Value = serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
+    let listed: Value =
+        serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
     assert_eq!(listed[0]["tenant_id"], "acme");
     assert_eq!(listed[0]["tool"], "jira");
     assert_eq!(listed[0]["enabled"], true);
 
     let shown = run_cli(&config, &["tenant", "show", "acme"], "").await;
     assert!(shown.ok().contains("https://acme.atlassian.net"), "{}", shown.ok());
-    for run in [&shown, &run_cli(&config, &["tenant", "show", "acme", "--json"], "").await, &run_cli(&config, &["tenant", "list"], "").await] {
+    for run in [
+        &shown,
+        &run_cli(&config, &["tenant", "show", "acme", "--json"], "").await,
+        &run_cli(&config, &["tenant", "list"], "").await,
+    ] {
         for secret in [WEBHOOK_SECRET, API_TOKEN, EMAIL] {
             assert!(!run.ok().contains(secret), "output shows a secret: {}", run.ok());
         }
@@ -62,30 +82,43 @@ async fn add_list_show_update_disable() {
     let settings = file_with(r#"{"integration_account_id": "557058:bot", "priority_map": {"Highest": "critical"}}"#);
     let updated = run_cli(
         &config,
-        &["tenant", "update", "acme", "--name", "Acme Corp", "--settings-file", settings.path().to_str().expect("path")],
+        &[
+            "tenant",
+            "update",
+            "acme",
+            "--name",
+            "Acme Corp",
+            "--settings-file",
+            settings.path().to_str().expect("path"),
+        ],
         "",
     )
     .await;
     assert!(updated.ok().contains("updated"), "{}", updated.ok());
-    let shown: Value = serde_json::from_str(run_cli(&config, &["tenant", "show", "acme", "--json"], "").await.ok()).expect("json");
+    let shown: Value =
+        serde_json::from_str(run_cli(&config, &["tenant", "show", "acme", "--json"], "").await.ok()).expect("json");
     assert_eq!(shown["name"], "Acme Corp");
     assert_eq!(shown["settings"]["integration_account_id"], "557058:bot");
     assert_eq!(shown["settings"]["priority_map"]["Highest"], "critical");
 
     // New secrets replace the old ones; the tenant's tool decides which credential keys are valid.
-    let rotated_secret = r#"{"webhook_secret": "second-secret", "credentials": {"shared_secret": "s", "client_key": "k"}}"#;
+    let rotated_secret =
+        r#"{"webhook_secret": "second-secret", "credentials": {"shared_secret": "s", "client_key": "k"}}"#;
     run_cli(&config, &["tenant", "update", "acme", "--secrets-file", "-"], rotated_secret).await.ok();
     let keys = KeyRing::from_env_values(&test_db.master_key, None).expect("ring");
-    let secrets = store::load_secrets(&test_db.pool, &keys, &TenantId::parse("acme").expect("id")).await.expect("secrets");
+    let secrets =
+        store::load_secrets(&test_db.pool, &keys, &TenantId::parse("acme").expect("id")).await.expect("secrets");
     assert_eq!(secrets.webhook_secret.expose_secret(), "second-secret");
     assert_eq!(secrets.credentials.expose_secret().get("client_key"), Some("k"));
 
     let disabled = run_cli(&config, &["tenant", "disable", "acme"], "").await;
     assert!(disabled.ok().contains("disabled"), "{}", disabled.ok());
-    let listed: Value = serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
+    let listed: Value =
+        serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
     assert_eq!(listed[0]["enabled"], false);
     run_cli(&config, &["tenant", "update", "acme", "--enable"], "").await.ok();
-    let listed: Value = serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
+    let listed: Value =
+        serde_json::from_str(run_cli(&config, &["tenant", "list", "--json"], "").await.ok()).expect("json");
     assert_eq!(listed[0]["enabled"], true);
 }
 
@@ -138,14 +171,35 @@ async fn assert_refused(test_db: &TestDb, args: &[&str], stdin: &str, expected: 
 async fn bad_input_is_refused_clearly_and_writes_nothing() {
     let test_db = TestDb::migrated().await;
     let add = |tool: &'static str, url: &'static str| {
-        vec!["tenant", "add", "--id", "beta", "--name", "Beta", "--tool", tool, "--base-url", url, "--secrets-file", "-"]
+        vec![
+            "tenant",
+            "add",
+            "--id",
+            "beta",
+            "--name",
+            "Beta",
+            "--tool",
+            tool,
+            "--base-url",
+            url,
+            "--secrets-file",
+            "-",
+        ]
     };
-    assert_refused(&test_db, &add("github", "https://beta.example.com"), &jira_secrets(), "unknown tool \"github\"").await;
+    assert_refused(&test_db, &add("github", "https://beta.example.com"), &jira_secrets(), "unknown tool \"github\"")
+        .await;
     assert_refused(&test_db, &add("jira", "not a url"), &jira_secrets(), "base URL is not a valid absolute URL").await;
     assert_refused(&test_db, &add("jira", "http://beta.example.com"), &jira_secrets(), "--allow-insecure-url").await;
     assert_refused(&test_db, &add("jira", "https://169.254.169.254/latest"), &jira_secrets(), "metadata").await;
-    assert_refused(&test_db, &add("jira", "https://10.0.0.5"), &jira_secrets(), "ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS").await;
-    assert_refused(&test_db, &add("jira", "https://beta.example.com"), "{not json", "secrets must be a JSON object").await;
+    assert_refused(
+        &test_db,
+        &add("jira", "https://10.0.0.5"),
+        &jira_secrets(),
+        "ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS",
+    )
+    .await;
+    assert_refused(&test_db, &add("jira", "https://beta.example.com"), "{not json", "secrets must be a JSON object")
+        .await;
     assert_refused(
         &test_db,
         &add("jira", "https://beta.example.com"),
@@ -153,7 +207,13 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
         "missing [\"api_token\"]",
     )
     .await;
-    assert_refused(&test_db, &add("servicenow", "https://beta.example.com"), &jira_secrets(), "credentials for servicenow have unknown key").await;
+    assert_refused(
+        &test_db,
+        &add("servicenow", "https://beta.example.com"),
+        &jira_secrets(),
+        "credentials for servicenow have unknown key",
+    )
+    .await;
     let mut bad_id = add("jira", "https://beta.example.com");
     bad_id[3] = "Bad Id!";
     assert_refused(&test_db, &bad_id, &jira_secrets(), "tenant id must be").await;
@@ -187,7 +247,20 @@ async fn secrets_cannot_be_passed_as_arguments() {
     let test_db = TestDb::migrated().await;
     let run = run_cli(
         &test_db.config(),
-        &["tenant", "add", "--id", "x", "--name", "X", "--tool", "generic", "--base-url", "https://x.example.com", "--webhook-secret", "abc"],
+        &[
+            "tenant",
+            "add",
+            "--id",
+            "x",
+            "--name",
+            "X",
+            "--tool",
+            "generic",
+            "--base-url",
+            "https://x.example.com",
+            "--webhook-secret",
+            "abc",
+        ],
         "",
     )
     .await;

@@ -48,7 +48,8 @@ pub async fn run_cli(config: &Config, args: &[&str], stdin: &str) -> CliRun {
         Err(err) => return CliRun { stdout: String::new(), error: Some(err.to_string()) },
     };
     let stdout = SharedBuffer::default();
-    let mut io = CliIo { stdin: Box::new(std::io::Cursor::new(stdin.as_bytes().to_vec())), stdout: Box::new(stdout.clone()) };
+    let mut io =
+        CliIo { stdin: Box::new(std::io::Cursor::new(stdin.as_bytes().to_vec())), stdout: Box::new(stdout.clone()) };
     let result = cli::execute(cli, config, &mut io).await;
     let stdout = String::from_utf8(stdout.0.lock().expect("buffer lock").clone()).expect("utf-8 output");
     CliRun { stdout, error: result.err().map(|e| cli::render_error(&*e)) }

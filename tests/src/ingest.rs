@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 
-use enhancer_ingest::state::AppState;
 use enhancer_ingest::startup;
+use enhancer_ingest::state::AppState;
 use enhancer_shared::config::Config;
 use enhancer_shared::domain::{EnhancementJob, TenantId, ToolKind};
 use enhancer_shared::queue::{self, Topology};
@@ -36,7 +36,8 @@ impl TestIngest {
     /// Starts ingest against `db` with a fresh queue prefix; `extra` are more `ENHANCER_*` variables.
     pub async fn spawn(db: &TestDb, extra: &[(&str, &str)]) -> TestIngest {
         let prefix = unique_prefix();
-        let mut vars: Vec<(&str, &str)> = vec![("ENHANCER_QUEUE__PREFIX", &prefix), ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0")];
+        let mut vars: Vec<(&str, &str)> =
+            vec![("ENHANCER_QUEUE__PREFIX", &prefix), ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0")];
         vars.extend_from_slice(extra);
         let config = db.config_with(&vars);
         let state = startup::build_state(&config).await.expect("ingest state");
@@ -47,12 +48,25 @@ impl TestIngest {
         let server = tokio::spawn(startup::serve(listener, state.clone(), config.ingest.body_limit_bytes, async {
             let _ = rx.await;
         }));
-        let connection = queue::connect(&secrecy::SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"), "test-inspect", std::time::Duration::from_secs(10))
-            .await
-            .expect("inspection connection");
+        let connection = queue::connect(
+            &secrecy::SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            "test-inspect",
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .expect("inspection connection");
         let inspect = connection.create_channel().await.expect("channel");
         let topology = state.publisher.topology().clone();
-        TestIngest { address, config, state, topology, inspect, _connection: connection, shutdown: Some(tx), server: Some(server) }
+        TestIngest {
+            address,
+            config,
+            state,
+            topology,
+            inspect,
+            _connection: connection,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -113,7 +127,14 @@ impl Drop for TestIngest {
 }
 
 /// Adds a tenant straight through the store (no URL policy: tests point tenants at local mock servers).
-pub async fn add_tenant(db: &TestDb, id: &str, tool: ToolKind, base_url: &str, secrets: &str, settings: TenantSettings) {
+pub async fn add_tenant(
+    db: &TestDb,
+    id: &str,
+    tool: ToolKind,
+    base_url: &str,
+    secrets: &str,
+    settings: TenantSettings,
+) {
     let keys = enhancer_shared::crypto::KeyRing::from_env_values(&db.master_key, None).expect("ring");
     let tenant = NewTenant {
         id: TenantId::parse(id).expect("tenant id"),

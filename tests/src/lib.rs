@@ -2,10 +2,12 @@
 //! an in-process runner for the operator CLI, an in-process ingest, and webhook signing per tool.
 
 mod cli;
+pub mod fake_tool;
 pub mod ingest;
 pub mod proxy;
 pub mod signing;
 mod test_db;
+pub mod worker;
 
 pub use cli::{CliRun, run_cli};
 pub use test_db::TestDb;

@@ -31,10 +31,7 @@ impl TestDb {
         let admin = PgPoolOptions::new().max_connections(1).connect(&admin_url()).await.expect(
             "PostgreSQL must be running on 127.0.0.1:5432 (see README: `bash .ci/run` starts it), or set TEST_DATABASE_URL",
         );
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .await
-            .expect("create the test database");
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create the test database");
         admin.close().await;
         let url = match admin_url().rsplit_once('/') {
             Some((server, _)) => format!("{server}/{name}"),

@@ -105,7 +105,10 @@ async fn handle(
     // The tool's delivery id when it sends one; otherwise the body itself identifies a redelivery.
     let idempotency_key = match &event.idempotency_key {
         Some(key) => key.clone(),
-        None => format!("sha256:{}", hex::encode(Sha256::new().chain_update(tenant_id.as_str()).chain_update([0]).chain_update(body).finalize())),
+        None => format!(
+            "sha256:{}",
+            hex::encode(Sha256::new().chain_update(tenant_id.as_str()).chain_update([0]).chain_update(body).finalize())
+        ),
     };
     let job = EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event);
     match state.dedup.claim(record.id.as_str(), &idempotency_key, job.job_id).await {

@@ -38,10 +38,8 @@ impl Config {
             // A named file that is missing is an error: silently running on defaults would hide a typo.
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml).required(true));
         }
-        let env: config::Map<String, String> = env
-            .into_iter()
-            .filter(|(key, _)| key.starts_with("ENHANCER_") && key != CONFIG_PATH_VAR)
-            .collect();
+        let env: config::Map<String, String> =
+            env.into_iter().filter(|(key, _)| key.starts_with("ENHANCER_") && key != CONFIG_PATH_VAR).collect();
         builder = builder.add_source(
             config::Environment::with_prefix(ENV_PREFIX)
                 // `ENHANCER_MASTER_KEY` -> `master_key`, `ENHANCER_DATABASE__URL` -> `database.url`.

@@ -120,11 +120,23 @@ pub struct WorkerConfig {
     pub concurrency: u32,
     /// On SIGTERM, in-flight jobs get this long to finish before the rest return to the queue.
     pub drain_grace_secs: u64,
+    /// This worker's name in `enhancement_history.claimed_by`. Defaults to the host name (the pod name on
+    /// Kubernetes), which survives a container restart so the restarted worker resumes its own claims.
+    pub id: Option<String>,
+    /// How long a claim holds before another worker may take the job over. Unset: the sum of the stage
+    /// timeouts plus a minute, so a live job is never taken over.
+    pub lease_secs: Option<u64>,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([0, 0, 0, 0], 9090)), concurrency: 64, drain_grace_secs: 30 }
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 9090)),
+            concurrency: 64,
+            drain_grace_secs: 30,
+            id: None,
+            lease_secs: None,
+        }
     }
 }
 

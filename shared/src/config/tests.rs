@@ -40,9 +40,8 @@ fn defaults_match_the_design_table() {
 
 #[test]
 fn file_overrides_defaults_and_environment_overrides_file() {
-    let file = toml_file(
-        "[queue]\nprefix = \"from-file\"\n[worker]\nconcurrency = 8\n[ingest]\nbody_limit_bytes = 4096\n",
-    );
+    let file =
+        toml_file("[queue]\nprefix = \"from-file\"\n[worker]\nconcurrency = 8\n[ingest]\nbody_limit_bytes = 4096\n");
     let config = Config::load_from(
         Some(file.path()),
         env(&[("ENHANCER_QUEUE__PREFIX", "from-env"), ("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "true")]),

@@ -30,9 +30,7 @@ pub enum KeyError {
 pub enum CryptoError {
     /// The value was sealed under a key this process does not have, e.g. a rotated-out key missing from
     /// `ENHANCER_PREVIOUS_MASTER_KEYS`.
-    #[error(
-        "no master key with id {0} is configured (is it missing from ENHANCER_PREVIOUS_MASTER_KEYS?)"
-    )]
+    #[error("no master key with id {0} is configured (is it missing from ENHANCER_PREVIOUS_MASTER_KEYS?)")]
     UnknownKey(KeyId),
     /// Authentication failed: the bytes were changed, or they were opened in a different context (aad)
     /// than they were sealed in. Which of the two is deliberately not said.

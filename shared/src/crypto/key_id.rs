@@ -26,26 +26,19 @@ pub struct KeyId(String);
 
 impl KeyId {
     pub(super) fn derive(key: &[u8; 32]) -> KeyId {
-        let digest = Sha256::new()
-            .chain_update(KEY_ID_DOMAIN)
-            .chain_update(key)
-            .finalize();
+        let digest = Sha256::new().chain_update(KEY_ID_DOMAIN).chain_update(key).finalize();
         KeyId(hex::encode(&digest[..KEY_ID_BYTES]))
     }
 
     /// Accepts a key id read back from storage; anything but 16 lowercase hex characters is refused so a
     /// corrupted column is reported as such rather than as an unknown key.
     pub fn parse(value: String) -> Result<KeyId, CryptoError> {
-        let well_formed = value.len() == KEY_ID_HEX_LEN
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let well_formed =
+            value.len() == KEY_ID_HEX_LEN && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if well_formed {
             Ok(KeyId(value))
         } else {
-            Err(CryptoError::Malformed(
-                "key id is not 16 lowercase hex characters",
-            ))
+            Err(CryptoError::Malformed("key id is not 16 lowercase hex characters"))
         }
     }
 
@@ -84,22 +77,11 @@ mod tests {
 
     #[test]
     fn parse_refuses_anything_but_16_lowercase_hex() {
-        for bad in [
-            "",
-            "0123456789abcde",
-            "0123456789abcdef0",
-            "0123456789ABCDEF",
-            "0123456789abcdeg",
-        ] {
-            assert!(
-                matches!(KeyId::parse(bad.to_owned()), Err(CryptoError::Malformed(_))),
-                "{bad:?} was accepted"
-            );
+        for bad in ["", "0123456789abcde", "0123456789abcdef0", "0123456789ABCDEF", "0123456789abcdeg"] {
+            assert!(matches!(KeyId::parse(bad.to_owned()), Err(CryptoError::Malformed(_))), "{bad:?} was accepted");
         }
         assert_eq!(
-            KeyId::parse("0123456789abcdef".to_owned())
-                .map(|id| id.to_string())
-                .ok(),
+            KeyId::parse("0123456789abcdef".to_owned()).map(|id| id.to_string()).ok(),
             Some("0123456789abcdef".to_owned())
         );
     }

@@ -31,10 +31,7 @@ impl KeyRing {
     /// Builds a ring. Previous keys equal to the current key, or to an earlier previous key, are dropped:
     /// they are the same key, and a ring holds each key once.
     pub fn new(current: MasterKey, previous: Vec<MasterKey>) -> KeyRing {
-        let mut ring = KeyRing {
-            current,
-            previous: Vec::with_capacity(previous.len()),
-        };
+        let mut ring = KeyRing { current, previous: Vec::with_capacity(previous.len()) };
         for key in previous {
             if ring.key(key.id()).is_none() {
                 ring.previous.push(key);
@@ -45,15 +42,9 @@ impl KeyRing {
 
     /// Parses `ENHANCER_MASTER_KEY` and `ENHANCER_PREVIOUS_MASTER_KEYS` (comma-separated base64; blank
     /// entries ignored). A key configured twice is an error: it usually means a rotation was half done.
-    pub fn from_env_values(
-        current: &SecretString,
-        previous: Option<&SecretString>,
-    ) -> Result<KeyRing, KeyError> {
+    pub fn from_env_values(current: &SecretString, previous: Option<&SecretString>) -> Result<KeyRing, KeyError> {
         let current = MasterKey::from_base64(MASTER_KEY_VAR, current)?;
-        let mut ring = KeyRing {
-            current,
-            previous: Vec::new(),
-        };
+        let mut ring = KeyRing { current, previous: Vec::new() };
         let entries = previous.map_or("", |list| list.expose_secret()).split(',');
         for (index, entry) in entries.enumerate() {
             if entry.trim().is_empty() {
@@ -64,10 +55,7 @@ impl KeyRing {
             let var = format!("{PREVIOUS_MASTER_KEYS_VAR} (entry {})", index + 1);
             let key = MasterKey::from_base64(&var, &SecretString::from(entry))?;
             if ring.key(key.id()).is_some() {
-                return Err(KeyError::Duplicate {
-                    var,
-                    id: key.id().clone(),
-                });
+                return Err(KeyError::Duplicate { var, id: key.id().clone() });
             }
             ring.previous.push(key);
         }
@@ -96,34 +84,22 @@ impl KeyRing {
     ///
     /// Errors: [`CryptoError::UnknownKey`] if no configured key has that id, [`CryptoError::Malformed`]
     /// if the bytes are not a sealed value, [`CryptoError::Tampered`] if any bit changed or `aad` differs.
-    pub fn open(
-        &self,
-        key_id: &KeyId,
-        sealed: &[u8],
-        aad: &[u8],
-    ) -> Result<SecretBox<Vec<u8>>, CryptoError> {
-        let key = self
-            .key(key_id)
-            .ok_or_else(|| CryptoError::UnknownKey(key_id.clone()))?;
+    pub fn open(&self, key_id: &KeyId, sealed: &[u8], aad: &[u8]) -> Result<SecretBox<Vec<u8>>, CryptoError> {
+        let key = self.key(key_id).ok_or_else(|| CryptoError::UnknownKey(key_id.clone()))?;
         let plaintext = sealed::open_with(key, sealed, aad)?;
         Ok(SecretBox::new(Box::new(plaintext)))
     }
 
     fn key(&self, key_id: &KeyId) -> Option<&MasterKey> {
         // A handful of keys at most: a linear scan is simpler than a map and just as fast.
-        std::iter::once(&self.current)
-            .chain(&self.previous)
-            .find(|key| key.id() == key_id)
+        std::iter::once(&self.current).chain(&self.previous).find(|key| key.id() == key_id)
     }
 }
 
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let previous: Vec<&str> = self.previous.iter().map(|key| key.id().as_str()).collect();
-        f.debug_struct("KeyRing")
-            .field("current", &self.current.id().as_str())
-            .field("previous", &previous)
-            .finish()
+        f.debug_struct("KeyRing").field("current", &self.current.id().as_str()).field("previous", &previous).finish()
     }
 }
 
@@ -134,10 +110,7 @@ mod tests {
     const AAD: &[u8] = b"tenant:acme:credentials";
 
     fn ring_of(current: &MasterKey, previous: &[&MasterKey]) -> KeyRing {
-        KeyRing::new(
-            current.clone(),
-            previous.iter().map(|k| (*k).clone()).collect(),
-        )
+        KeyRing::new(current.clone(), previous.iter().map(|k| (*k).clone()).collect())
     }
 
     fn plaintext(opened: &SecretBox<Vec<u8>>) -> &[u8] {
@@ -151,9 +124,7 @@ mod tests {
         let sealed = ring.seal(b"{\"api_token\":\"t0k3n\"}", AAD);
         assert_eq!(&sealed.key_id, ring.current_id());
         assert!(ring.is_current(&sealed.key_id));
-        let opened = ring
-            .open(&sealed.key_id, &sealed.bytes, AAD)
-            .expect("opens");
+        let opened = ring.open(&sealed.key_id, &sealed.bytes, AAD).expect("opens");
         assert_eq!(plaintext(&opened), b"{\"api_token\":\"t0k3n\"}");
     }
 
@@ -203,11 +174,7 @@ mod tests {
         let (key, _) = MasterKey::generate();
         let ring = ring_of(&key, &[]);
         let sealed = ring.seal(b"pw", AAD);
-        for other in [
-            &b"tenant:evil:credentials"[..],
-            b"tenant:acme:webhook_secret",
-            b"",
-        ] {
+        for other in [&b"tenant:evil:credentials"[..], b"tenant:acme:webhook_secret", b""] {
             let result = ring.open(&sealed.key_id, &sealed.bytes, other);
             assert!(matches!(result, Err(CryptoError::Tampered)), "{result:?}");
         }
@@ -220,10 +187,7 @@ mod tests {
         let ring = ring_of(&a, &[]);
         let sealed = ring.seal(b"pw", AAD);
         let result = ring.open(b.id(), &sealed.bytes, AAD);
-        assert!(
-            matches!(&result, Err(CryptoError::UnknownKey(id)) if id == b.id()),
-            "{result:?}"
-        );
+        assert!(matches!(&result, Err(CryptoError::UnknownKey(id)) if id == b.id()), "{result:?}");
     }
 
     #[test]
@@ -233,18 +197,12 @@ mod tests {
         let sealed = ring.seal(b"pw", AAD);
         for bytes in [&[][..], &sealed.bytes[..1], &sealed.bytes[..28]] {
             let result = ring.open(&sealed.key_id, bytes, AAD);
-            assert!(
-                matches!(result, Err(CryptoError::Malformed(_))),
-                "{result:?}"
-            );
+            assert!(matches!(result, Err(CryptoError::Malformed(_))), "{result:?}");
         }
         let mut unknown_version = sealed.bytes;
         unknown_version[0] = 0x02;
         let result = ring.open(&sealed.key_id, &unknown_version, AAD);
-        assert!(
-            matches!(result, Err(CryptoError::Malformed(_))),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(CryptoError::Malformed(_))), "{result:?}");
     }
 
     #[test]
@@ -255,9 +213,7 @@ mod tests {
 
         let rotated = ring_of(&b, &[&a]);
         assert!(!rotated.is_current(&under_a.key_id));
-        let opened = rotated
-            .open(&under_a.key_id, &under_a.bytes, AAD)
-            .expect("previous key opens");
+        let opened = rotated.open(&under_a.key_id, &under_a.bytes, AAD).expect("previous key opens");
         assert_eq!(plaintext(&opened), b"old secret");
 
         let resealed = rotated.seal(plaintext(&opened), AAD);
@@ -266,13 +222,8 @@ mod tests {
 
         let old_key_dropped = ring_of(&b, &[]);
         let result = old_key_dropped.open(&under_a.key_id, &under_a.bytes, AAD);
-        assert!(
-            matches!(&result, Err(CryptoError::UnknownKey(id)) if id == a.id()),
-            "{result:?}"
-        );
-        let opened = old_key_dropped
-            .open(&resealed.key_id, &resealed.bytes, AAD)
-            .expect("opens");
+        assert!(matches!(&result, Err(CryptoError::UnknownKey(id)) if id == a.id()), "{result:?}");
+        let opened = old_key_dropped.open(&resealed.key_id, &resealed.bytes, AAD).expect("opens");
         assert_eq!(plaintext(&opened), b"old secret");
     }
 
@@ -281,14 +232,7 @@ mod tests {
         let (a, _) = MasterKey::generate();
         let (b, _) = MasterKey::generate();
         let ring = ring_of(&a, &[&a, &b, &b]);
-        assert_eq!(
-            format!("{ring:?}"),
-            format!(
-                "KeyRing {{ current: \"{}\", previous: [\"{}\"] }}",
-                a.id(),
-                b.id()
-            )
-        );
+        assert_eq!(format!("{ring:?}"), format!("KeyRing {{ current: \"{}\", previous: [\"{}\"] }}", a.id(), b.id()));
     }
 
     #[test]
@@ -296,11 +240,7 @@ mod tests {
         let (a, a_b64) = MasterKey::generate();
         let (b, b_b64) = MasterKey::generate();
         let (c, c_b64) = MasterKey::generate();
-        let list = SecretString::from(format!(
-            " {}, ,{},",
-            b_b64.expose_secret(),
-            c_b64.expose_secret()
-        ));
+        let list = SecretString::from(format!(" {}, ,{},", b_b64.expose_secret(), c_b64.expose_secret()));
         let ring = KeyRing::from_env_values(&a_b64, Some(&list)).expect("valid keys");
         assert_eq!(ring.current_id(), a.id());
         let under_c = KeyRing::new(c, vec![]).seal(b"x", AAD);
@@ -321,10 +261,7 @@ mod tests {
         let list = SecretString::from(format!("{},,{short}", a_b64.expose_secret()));
         let (_, current) = MasterKey::generate();
         let err = KeyRing::from_env_values(&current, Some(&list)).expect_err("must fail");
-        assert_eq!(
-            err.to_string(),
-            "ENHANCER_PREVIOUS_MASTER_KEYS (entry 3) must decode to 32 bytes, got 16"
-        );
+        assert_eq!(err.to_string(), "ENHANCER_PREVIOUS_MASTER_KEYS (entry 3) must decode to 32 bytes, got 16");
         let message = format!("{err} {err:?}");
         assert!(!message.contains(short) && !message.contains(a_b64.expose_secret()));
 
@@ -337,17 +274,10 @@ mod tests {
     fn from_env_values_refuses_a_key_configured_twice() {
         let (_, a_b64) = MasterKey::generate();
         let (_, b_b64) = MasterKey::generate();
-        for list in [
-            a_b64.expose_secret().to_owned(),
-            format!("{0},{0}", b_b64.expose_secret()),
-        ] {
-            let err = KeyRing::from_env_values(&a_b64, Some(&SecretString::from(list)))
-                .expect_err("duplicate refused");
+        for list in [a_b64.expose_secret().to_owned(), format!("{0},{0}", b_b64.expose_secret())] {
+            let err = KeyRing::from_env_values(&a_b64, Some(&SecretString::from(list))).expect_err("duplicate refused");
             assert!(matches!(err, KeyError::Duplicate { .. }), "{err:?}");
-            assert!(
-                err.to_string()
-                    .starts_with("ENHANCER_PREVIOUS_MASTER_KEYS (entry ")
-            );
+            assert!(err.to_string().starts_with("ENHANCER_PREVIOUS_MASTER_KEYS (entry "));
             assert!(!err.to_string().contains(b_b64.expose_secret()));
         }
     }
@@ -362,10 +292,7 @@ mod tests {
         assert!(debug.contains(a.id().as_str()) && debug.contains(b.id().as_str()));
         for encoded in [&a_b64, &b_b64] {
             assert!(!debug.contains(encoded.expose_secret()), "{debug}");
-            assert!(
-                !debug.contains(encoded.expose_secret().trim_end_matches('=')),
-                "{debug}"
-            );
+            assert!(!debug.contains(encoded.expose_secret().trim_end_matches('=')), "{debug}");
         }
         assert!(!debug.contains("hunter2"));
     }

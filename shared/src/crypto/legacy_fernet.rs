@@ -32,23 +32,16 @@ impl Retryable for FernetError {
 /// No TTL is applied: legacy tokens are as old as the secrets they hold, and their age says nothing about
 /// whether the secret is still valid. (Tokens stamped more than 60 seconds in the future are still
 /// refused, as Fernet specifies.)
-pub fn decrypt_fernet(
-    keys_b64: &[&SecretString],
-    token: &str,
-) -> Result<SecretBox<Vec<u8>>, FernetError> {
+pub fn decrypt_fernet(keys_b64: &[&SecretString], token: &str) -> Result<SecretBox<Vec<u8>>, FernetError> {
     if keys_b64.is_empty() {
         return Err(FernetError::NoKeys);
     }
     let fernets = keys_b64
         .iter()
         .enumerate()
-        .map(|(i, key)| {
-            Fernet::new(key.expose_secret().trim()).ok_or(FernetError::InvalidKey { index: i + 1 })
-        })
+        .map(|(i, key)| Fernet::new(key.expose_secret().trim()).ok_or(FernetError::InvalidKey { index: i + 1 }))
         .collect::<Result<Vec<_>, _>>()?;
-    let plaintext = MultiFernet::new(fernets)
-        .decrypt(token.trim())
-        .map_err(|_| FernetError::Undecryptable)?;
+    let plaintext = MultiFernet::new(fernets).decrypt(token.trim()).map_err(|_| FernetError::Undecryptable)?;
     Ok(SecretBox::new(Box::new(plaintext)))
 }
 
@@ -85,32 +78,20 @@ mod tests {
 
     fn fixture() -> (Keys, Vec<Case>) {
         let fixture: Fixture = serde_json::from_str(FIXTURE).expect("fixture is valid JSON");
-        let keys = Keys {
-            key1: SecretString::from(fixture.key1),
-            key2: SecretString::from(fixture.key2),
-        };
+        let keys = Keys { key1: SecretString::from(fixture.key1), key2: SecretString::from(fixture.key2) };
         (keys, fixture.tokens)
     }
 
     fn decrypt_str(keys: &[&SecretString], token: &str) -> Result<String, FernetError> {
-        decrypt_fernet(keys, token).map(|plain| {
-            String::from_utf8(plain.expose_secret().clone()).expect("fixture is UTF-8")
-        })
+        decrypt_fernet(keys, token)
+            .map(|plain| String::from_utf8(plain.expose_secret().clone()).expect("fixture is UTF-8"))
     }
 
     #[test]
     fn fixture_covers_the_required_cases() {
         let (_, cases) = fixture();
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "credentials_json",
-                "unicode",
-                "empty",
-                "webhook_secret_under_key2"
-            ]
-        );
+        assert_eq!(names, ["credentials_json", "unicode", "empty", "webhook_secret_under_key2"]);
         assert!(cases.iter().any(|c| c.plaintext.is_empty()));
         assert!(cases.iter().any(|c| !c.plaintext.is_ascii()));
         assert!(cases.iter().any(|c| c.key == "key2"));
@@ -120,8 +101,8 @@ mod tests {
     fn python_tokens_decrypt_with_both_keys_given() {
         let (keys, cases) = fixture();
         for case in &cases {
-            let plain = decrypt_str(&[&keys.key1, &keys.key2], &case.token)
-                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            let plain =
+                decrypt_str(&[&keys.key1, &keys.key2], &case.token).unwrap_or_else(|e| panic!("{}: {e}", case.name));
             assert_eq!(plain, case.plaintext, "{}", case.name);
         }
     }
@@ -135,21 +116,11 @@ mod tests {
                 "key2" => (&keys.key2, &keys.key1),
                 unexpected => panic!("fixture names unknown key {unexpected}"),
             };
-            assert_eq!(
-                decrypt_str(&[own], &case.token).ok().as_deref(),
-                Some(case.plaintext.as_str())
-            );
+            assert_eq!(decrypt_str(&[own], &case.token).ok().as_deref(), Some(case.plaintext.as_str()));
             // Key order does not matter, as with Python's MultiFernet.
-            assert_eq!(
-                decrypt_str(&[other, own], &case.token).ok().as_deref(),
-                Some(case.plaintext.as_str())
-            );
+            assert_eq!(decrypt_str(&[other, own], &case.token).ok().as_deref(), Some(case.plaintext.as_str()));
             let wrong = decrypt_str(&[other], &case.token);
-            assert!(
-                matches!(wrong, Err(FernetError::Undecryptable)),
-                "{}: {wrong:?}",
-                case.name
-            );
+            assert!(matches!(wrong, Err(FernetError::Undecryptable)), "{}: {wrong:?}", case.name);
         }
     }
 
@@ -157,31 +128,20 @@ mod tests {
     fn tampered_tokens_are_refused() {
         let (keys, cases) = fixture();
         let case = &cases[0];
-        let raw = URL_SAFE
-            .decode(&case.token)
-            .expect("token is URL-safe base64");
+        let raw = URL_SAFE.decode(&case.token).expect("token is URL-safe base64");
         // Version byte, timestamp, IV, ciphertext and HMAC: a flipped bit in any of them is refused.
         for position in [0, 1, 9, 12, 25, 40, raw.len() - 1] {
             let mut bytes = raw.clone();
             bytes[position] ^= 0x01;
             let token = URL_SAFE.encode(&bytes);
             let result = decrypt_str(&[&keys.key1, &keys.key2], &token);
-            assert!(
-                matches!(result, Err(FernetError::Undecryptable)),
-                "byte {position}: {result:?}"
-            );
+            assert!(matches!(result, Err(FernetError::Undecryptable)), "byte {position}: {result:?}");
         }
         let truncated = &case.token[..case.token.len() / 2];
         let result = decrypt_str(&[&keys.key1], truncated);
-        assert!(
-            matches!(result, Err(FernetError::Undecryptable)),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(FernetError::Undecryptable)), "{result:?}");
         let result = decrypt_str(&[&keys.key1], "not a token");
-        assert!(
-            matches!(result, Err(FernetError::Undecryptable)),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(FernetError::Undecryptable)), "{result:?}");
     }
 
     #[test]
@@ -190,14 +150,8 @@ mod tests {
         let short = SecretString::from(URL_SAFE.encode([7u8; 16]));
         let result = decrypt_fernet(&[&keys.key1, &short], &cases[0].token);
         let err = result.expect_err("invalid key refused");
-        assert!(
-            matches!(err, FernetError::InvalidKey { index: 2 }),
-            "{err:?}"
-        );
-        assert_eq!(
-            err.to_string(),
-            "legacy Fernet key 2 is not 32 bytes of URL-safe base64"
-        );
+        assert!(matches!(err, FernetError::InvalidKey { index: 2 }), "{err:?}");
+        assert_eq!(err.to_string(), "legacy Fernet key 2 is not 32 bytes of URL-safe base64");
         assert!(!format!("{err:?}").contains(short.expose_secret()));
 
         let none = decrypt_fernet(&[], &cases[0].token);

@@ -37,27 +37,18 @@ impl MasterKey {
     pub fn from_base64(var: &str, encoded: &SecretString) -> Result<MasterKey, KeyError> {
         let text = encoded.expose_secret().trim();
         if text.is_empty() {
-            return Err(KeyError::Empty {
-                var: var.to_owned(),
-            });
+            return Err(KeyError::Empty { var: var.to_owned() });
         }
         // Zeroizing: the decoded bytes are key material too, wipe them once copied into the SecretBox.
         let decoded = STANDARD_LENIENT
             .decode(text)
             .or_else(|_| URL_SAFE_LENIENT.decode(text))
             .map(Zeroizing::new)
-            .map_err(|_| KeyError::NotBase64 {
-                var: var.to_owned(),
-            })?;
+            .map_err(|_| KeyError::NotBase64 { var: var.to_owned() })?;
         if decoded.len() != KEY_LEN {
-            return Err(KeyError::WrongLength {
-                var: var.to_owned(),
-                len: decoded.len(),
-            });
+            return Err(KeyError::WrongLength { var: var.to_owned(), len: decoded.len() });
         }
-        Ok(MasterKey::from_secret(SecretBox::init_with_mut(
-            |key: &mut [u8; KEY_LEN]| key.copy_from_slice(&decoded),
-        )))
+        Ok(MasterKey::from_secret(SecretBox::init_with_mut(|key: &mut [u8; KEY_LEN]| key.copy_from_slice(&decoded))))
     }
 
     /// A new random key from the operating system's CSPRNG, and its standard base64 encoding for the
@@ -68,8 +59,7 @@ impl MasterKey {
     pub fn generate() -> (MasterKey, SecretString) {
         // Filled in place inside the box, so no copy of the new key is left behind on the stack.
         let key = SecretBox::init_with_mut(|key: &mut [u8; KEY_LEN]| {
-            getrandom::fill(key)
-                .expect("the OS random number generator does not fail on supported platforms");
+            getrandom::fill(key).expect("the OS random number generator does not fail on supported platforms");
         });
         let encoded = SecretString::from(general_purpose::STANDARD.encode(key.expose_secret()));
         (MasterKey::from_secret(key), encoded)
@@ -80,10 +70,7 @@ impl MasterKey {
     }
 
     fn from_secret(key: SecretBox<[u8; KEY_LEN]>) -> MasterKey {
-        MasterKey {
-            id: KeyId::derive(key.expose_secret()),
-            key,
-        }
+        MasterKey { id: KeyId::derive(key.expose_secret()), key }
     }
 
     /// A cipher instance for one operation. Built per call (the AES key schedule costs well under a
@@ -106,9 +93,7 @@ impl Clone for MasterKey {
 
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MasterKey")
-            .field("id", &self.id.as_str())
-            .finish_non_exhaustive()
+        f.debug_struct("MasterKey").field("id", &self.id.as_str()).finish_non_exhaustive()
     }
 }
 
@@ -125,17 +110,11 @@ mod tests {
 
     #[test]
     fn parses_standard_and_url_safe_base64_with_or_without_padding() {
-        let bytes: Vec<u8> = (0..32u8)
-            .map(|i| i.wrapping_mul(37).wrapping_add(250))
-            .collect();
+        let bytes: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(37).wrapping_add(250)).collect();
         let expected = KeyId::derive(&bytes.clone().try_into().expect("32 bytes"));
         let standard = STANDARD.encode(&bytes);
         let url_safe = general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
-        assert_ne!(
-            standard.trim_end_matches('='),
-            url_safe,
-            "test key must use + or /"
-        );
+        assert_ne!(standard.trim_end_matches('='), url_safe, "test key must use + or /");
         for text in [standard.clone(), format!("{standard}\n"), url_safe] {
             let key = MasterKey::from_base64(VAR, &secret(&text)).expect("valid key");
             assert_eq!(key.id(), &expected);
@@ -168,10 +147,7 @@ mod tests {
         ] {
             let input = STANDARD.encode(vec![0xA5u8; len]);
             let err = MasterKey::from_base64(VAR, &secret(&input)).expect_err("must fail");
-            assert!(
-                matches!(err, KeyError::WrongLength { len: l, .. } if l == len),
-                "{err:?}"
-            );
+            assert!(matches!(err, KeyError::WrongLength { len: l, .. } if l == len), "{err:?}");
             assert_eq!(err.to_string(), expected);
             assert!(!format!("{err} {err:?}").contains(&input));
         }
@@ -189,9 +165,6 @@ mod tests {
         let debug = format!("{key:?} {:?}", key.clone());
         assert!(debug.contains(key.id().as_str()), "{debug}");
         assert!(!debug.contains(encoded.expose_secret()), "{debug}");
-        assert!(
-            !debug.contains(encoded.expose_secret().trim_end_matches('=')),
-            "{debug}"
-        );
+        assert!(!debug.contains(encoded.expose_secret().trim_end_matches('=')), "{debug}");
     }
 }

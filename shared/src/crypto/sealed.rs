@@ -40,10 +40,7 @@ impl fmt::Debug for Sealed {
     // Ciphertext is not secret, but there is no reason to spray it into logs either: the length is
     // enough to debug with.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sealed")
-            .field("key_id", &self.key_id.as_str())
-            .field("len", &self.bytes.len())
-            .finish()
+        f.debug_struct("Sealed").field("key_id", &self.key_id.as_str()).field("len", &self.bytes.len()).finish()
     }
 }
 
@@ -57,33 +54,18 @@ pub(super) fn seal_with(key: &MasterKey, plaintext: &[u8], aad: &[u8]) -> Sealed
     let authenticated = authenticated_data(aad);
     let ciphertext = key
         .cipher()
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: &authenticated,
-            },
-        )
-        .expect(
-            "AES-GCM refuses only plaintexts over 64 GiB or aad over 2^61 bytes; secrets are tiny",
-        );
+        .encrypt(&nonce, Payload { msg: plaintext, aad: &authenticated })
+        .expect("AES-GCM refuses only plaintexts over 64 GiB or aad over 2^61 bytes; secrets are tiny");
     let mut bytes = Vec::with_capacity(HEADER_LEN + NONCE_LEN + ciphertext.len());
     bytes.push(FORMAT_V1);
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&ciphertext);
-    Sealed {
-        key_id: key.id().clone(),
-        bytes,
-    }
+    Sealed { key_id: key.id().clone(), bytes }
 }
 
 /// Checks the envelope, then decrypts and authenticates. Any change to the nonce, ciphertext or tag, or a
 /// different `aad`, fails the tag check: garbage is never returned.
-pub(super) fn open_with(
-    key: &MasterKey,
-    sealed: &[u8],
-    aad: &[u8],
-) -> Result<Vec<u8>, CryptoError> {
+pub(super) fn open_with(key: &MasterKey, sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
     if sealed.len() < MIN_LEN {
         return Err(CryptoError::Malformed("too short to be a sealed value"));
     }
@@ -92,16 +74,9 @@ pub(super) fn open_with(
         return Err(CryptoError::Malformed("unknown format version"));
     }
     let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-    let nonce = Nonce::<Aes256Gcm>::try_from(nonce)
-        .map_err(|_| CryptoError::Malformed("bad nonce length"))?;
+    let nonce = Nonce::<Aes256Gcm>::try_from(nonce).map_err(|_| CryptoError::Malformed("bad nonce length"))?;
     key.cipher()
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: ciphertext,
-                aad: &authenticated_data(aad),
-            },
-        )
+        .decrypt(&nonce, Payload { msg: ciphertext, aad: &authenticated_data(aad) })
         .map_err(|_| CryptoError::Tampered)
 }
 
@@ -125,10 +100,7 @@ mod tests {
         assert_eq!(&sealed.key_id, key.id());
         assert_eq!(sealed.bytes[0], FORMAT_V1);
         assert_eq!(sealed.bytes.len(), MIN_LEN + b"hunter2".len());
-        assert_eq!(
-            open_with(&key, &sealed.bytes, AAD).expect("opens"),
-            b"hunter2"
-        );
+        assert_eq!(open_with(&key, &sealed.bytes, AAD).expect("opens"), b"hunter2");
     }
 
     #[test]
@@ -144,14 +116,7 @@ mod tests {
         let (key, _) = MasterKey::generate();
         let sealed = seal_with(&key, b"hunter2", AAD);
         let debug = format!("{sealed:?}");
-        assert_eq!(
-            debug,
-            format!(
-                "Sealed {{ key_id: \"{}\", len: {} }}",
-                key.id(),
-                sealed.bytes.len()
-            )
-        );
+        assert_eq!(debug, format!("Sealed {{ key_id: \"{}\", len: {} }}", key.id(), sealed.bytes.len()));
     }
 
     #[test]
@@ -160,10 +125,7 @@ mod tests {
         let sealed = seal_with(&key, b"", AAD);
         for len in 0..sealed.bytes.len() {
             let result = open_with(&key, &sealed.bytes[..len], AAD);
-            assert!(
-                matches!(result, Err(CryptoError::Malformed(_))),
-                "len {len}: {result:?}"
-            );
+            assert!(matches!(result, Err(CryptoError::Malformed(_))), "len {len}: {result:?}");
         }
     }
 
@@ -174,13 +136,7 @@ mod tests {
         for version in [0x00, 0x02, 0x80, 0xFF] {
             bytes[0] = version;
             let result = open_with(&key, &bytes, AAD);
-            assert!(
-                matches!(
-                    result,
-                    Err(CryptoError::Malformed("unknown format version"))
-                ),
-                "{result:?}"
-            );
+            assert!(matches!(result, Err(CryptoError::Malformed("unknown format version"))), "{result:?}");
         }
     }
 }

@@ -6,5 +6,7 @@
 mod migrations;
 mod pool;
 
-pub use migrations::{MIGRATOR, MigrationReport, SchemaError, SchemaStatus, ensure_schema_current, migrate, schema_status};
+pub use migrations::{
+    MIGRATOR, MigrationReport, SchemaError, SchemaStatus, ensure_schema_current, migrate, schema_status,
+};
 pub use pool::{DbError, connect, create_database_if_missing};

@@ -24,9 +24,7 @@ impl TenantId {
         let raw = raw.into();
         let ok_len = (1..=64).contains(&raw.len());
         let ok_first = raw.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        let ok_chars = raw
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        let ok_chars = raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if ok_len && ok_first && ok_chars { Ok(Self(raw)) } else { Err(IdError::InvalidTenant(raw)) }
     }
 
@@ -64,14 +62,9 @@ impl TicketId {
     pub fn parse(raw: impl Into<String>) -> Result<Self, IdError> {
         let raw = raw.into();
         let ok_len = (1..=128).contains(&raw.len());
-        let ok_chars = raw
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && c != '/' && c != '\\' && c != '?' && c != '#');
-        if ok_len && ok_chars && raw != "." && raw != ".." {
-            Ok(Self(raw))
-        } else {
-            Err(IdError::InvalidTicket(raw))
-        }
+        let ok_chars =
+            raw.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '/' && c != '\\' && c != '?' && c != '#');
+        if ok_len && ok_chars && raw != "." && raw != ".." { Ok(Self(raw)) } else { Err(IdError::InvalidTicket(raw)) }
     }
 
     pub fn as_str(&self) -> &str {

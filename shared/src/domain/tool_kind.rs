@@ -92,11 +92,7 @@ impl ToolKind {
         let allowed = self.allowed_keys();
         for (key, value) in object {
             if !allowed.contains(&key.as_str()) {
-                return Err(CredentialsError::UnknownKey {
-                    tool: self,
-                    key: key.clone(),
-                    allowed: allowed.join(", "),
-                });
+                return Err(CredentialsError::UnknownKey { tool: self, key: key.clone(), allowed: allowed.join(", ") });
             }
             if value.as_str().is_none_or(|s| s.trim().is_empty()) {
                 return Err(CredentialsError::NotAString { key: key.clone() });
@@ -114,11 +110,7 @@ impl ToolKind {
             .unwrap_or_default();
         Err(CredentialsError::Missing {
             tool: self,
-            expected: sets
-                .iter()
-                .map(|set| format!("{{{}}}", set.join(", ")))
-                .collect::<Vec<_>>()
-                .join(" or "),
+            expected: sets.iter().map(|set| format!("{{{}}}", set.join(", "))).collect::<Vec<_>>().join(" or "),
             missing: closest.iter().filter(|key| !object.contains_key(**key)).map(|key| (*key).to_owned()).collect(),
         })
     }
@@ -133,10 +125,7 @@ impl fmt::Display for ToolKind {
 impl FromStr for ToolKind {
     type Err = UnknownToolKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ToolKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| UnknownToolKind(s.to_owned()))
+        ToolKind::ALL.into_iter().find(|kind| kind.as_str() == s).ok_or_else(|| UnknownToolKind(s.to_owned()))
     }
 }
 
@@ -180,9 +169,8 @@ mod tests {
         assert!(message.contains("api_token"), "{message}");
         assert!(!message.contains("secret-mail"), "{message}");
 
-        let err = ToolKind::Zendesk
-            .validate_credentials(&json!({"email": "a", "api-token": "hunter2"}))
-            .expect_err("typo");
+        let err =
+            ToolKind::Zendesk.validate_credentials(&json!({"email": "a", "api-token": "hunter2"})).expect_err("typo");
         assert!(err.to_string().contains("api-token"));
         assert!(!err.to_string().contains("hunter2"));
 

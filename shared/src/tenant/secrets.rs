@@ -18,10 +18,7 @@ pub struct TenantSecrets {
 impl std::fmt::Debug for TenantSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let keys: Vec<&str> = self.credentials.expose_secret().keys().collect();
-        f.debug_struct("TenantSecrets")
-            .field("webhook_secret", &"[REDACTED]")
-            .field("credential_keys", &keys)
-            .finish()
+        f.debug_struct("TenantSecrets").field("webhook_secret", &"[REDACTED]").field("credential_keys", &keys).finish()
     }
 }
 
@@ -65,7 +62,12 @@ impl TenantSecrets {
             if message.starts_with("missing field") || message.starts_with("unknown field") {
                 SecretsError::Malformed(message)
             } else {
-                SecretsError::Malformed(format!("{:?} error at line {} column {}", err.classify(), err.line(), err.column()))
+                SecretsError::Malformed(format!(
+                    "{:?} error at line {} column {}",
+                    err.classify(),
+                    err.line(),
+                    err.column()
+                ))
             }
         })?;
         let webhook_secret = SecretString::from(document.webhook_secret);
@@ -106,7 +108,8 @@ mod tests {
 
     #[test]
     fn malformed_documents_do_not_echo_their_content() {
-        for raw in [&br#"{"webhook_secret": "hunter2""#[..], br#"["hunter2"]"#, br#"{"webhook_secret": "hunter2", "x": 1}"#]
+        for raw in
+            [&br#"{"webhook_secret": "hunter2""#[..], br#"["hunter2"]"#, br#"{"webhook_secret": "hunter2", "x": 1}"#]
         {
             let err = TenantSecrets::parse(ToolKind::Generic, raw).expect_err("malformed");
             assert!(!err.to_string().contains("hunter2"), "{err}");

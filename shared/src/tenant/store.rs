@@ -143,12 +143,15 @@ fn open(keys: &KeyRing, row: &SecretRow) -> Result<TenantSecrets, TenantStoreErr
     let crypto = |source| TenantStoreError::Crypto { tenant: t.to_owned(), source };
     let key_id = KeyId::parse(row.key_id.clone()).map_err(crypto)?;
     let credentials = keys.open(&key_id, &row.credentials_enc, &aad(t, "credentials")).map_err(crypto)?;
-    let credentials: Map<String, Value> =
-        serde_json::from_slice(credentials.expose_secret()).map_err(|_| corrupt(t, "credentials", &"not a JSON object"))?;
+    let credentials: Map<String, Value> = serde_json::from_slice(credentials.expose_secret())
+        .map_err(|_| corrupt(t, "credentials", &"not a JSON object"))?;
     let webhook_secret = keys.open(&key_id, &row.webhook_secret_enc, &aad(t, "webhook_secret")).map_err(crypto)?;
     let webhook_secret = String::from_utf8(webhook_secret.expose_secret().clone())
         .map_err(|_| corrupt(t, "webhook_secret", &"not UTF-8"))?;
-    Ok(TenantSecrets { webhook_secret: SecretString::from(webhook_secret), credentials: SecretBox::new(Box::new(Credentials::new(credentials))) })
+    Ok(TenantSecrets {
+        webhook_secret: SecretString::from(webhook_secret),
+        credentials: SecretBox::new(Box::new(Credentials::new(credentials))),
+    })
 }
 
 /// Creates a tenant. A taken id is [`TenantStoreError::Duplicate`] and writes nothing.
@@ -172,7 +175,9 @@ pub async fn insert(pool: &PgPool, keys: &KeyRing, tenant: &NewTenant) -> Result
     .await;
     match result {
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(TenantStoreError::Duplicate(tenant.id.clone())),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            Err(TenantStoreError::Duplicate(tenant.id.clone()))
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -186,11 +191,12 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TenantRecord>, TenantStoreError> 
 }
 
 pub async fn get(pool: &PgPool, id: &TenantId) -> Result<Option<TenantRecord>, TenantStoreError> {
-    let row: Option<TenantRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {RECORD_COLUMNS} FROM tenant_configs WHERE tenant_id = $1")))
-            .bind(id.as_str())
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<TenantRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECORD_COLUMNS} FROM tenant_configs WHERE tenant_id = $1"
+    )))
+    .bind(id.as_str())
+    .fetch_optional(pool)
+    .await?;
     row.map(TenantRecord::try_from).transpose()
 }
 
@@ -215,10 +221,11 @@ pub async fn update(
     change: &TenantUpdate,
 ) -> Result<TenantRecord, TenantStoreError> {
     let mut tx = pool.begin().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT tenant_id FROM tenant_configs WHERE tenant_id = $1 FOR UPDATE")
-        .bind(id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT tenant_id FROM tenant_configs WHERE tenant_id = $1 FOR UPDATE")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_none() {
         return Err(TenantStoreError::NotFound(id.clone()));
     }
@@ -273,7 +280,8 @@ pub async fn rotate_keys(pool: &PgPool, keys: &KeyRing) -> Result<RotationReport
             .bind(current)
             .fetch_all(pool)
             .await?;
-    let mut report = RotationReport { rotated: Vec::new(), already_current: usize::try_from(already_current).unwrap_or(0) };
+    let mut report =
+        RotationReport { rotated: Vec::new(), already_current: usize::try_from(already_current).unwrap_or(0) };
     for tenant in pending {
         let mut tx = pool.begin().await?;
         let row: Option<SecretRow> = sqlx::query_as(

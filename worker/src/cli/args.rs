@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use enhancer_shared::domain::{TenantId, ToolKind};
 
 #[derive(Debug, Parser)]
@@ -23,6 +23,95 @@ pub enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Inspect, replay or purge the dead-letter queue.
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
+    /// List enhancement runs from `enhancement_history`.
+    History(HistoryArgs),
+    /// Run the whole pipeline once on this machine: a webhook through ingest, queue and worker to a note.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// List dead letters (oldest first) without removing them.
+    List(DlqListArgs),
+    /// Show one dead letter: headers and job body.
+    Show {
+        /// The dead letter's id (the job id), as `dlq list` prints it.
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Republish dead letters to the jobs queue with the attempt count reset. Each dead letter is removed
+    /// only after its republish was confirmed; dead letters that do not match stay.
+    Replay(DlqReplayArgs),
+    /// Delete every dead letter. Asks for confirmation unless --yes.
+    Purge {
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DlqListArgs {
+    #[arg(long, value_parser = tenant_id)]
+    pub tenant: Option<TenantId>,
+    /// `transient`, `permanent`, or `unknown` (dead-lettered by the broker itself: delivery limit, reject).
+    #[arg(long)]
+    pub error_class: Option<String>,
+    /// Only dead letters that failed at or after this time: RFC 3339 (`2026-11-25T10:00:00Z`) or an age
+    /// (`30m`, `2h`, `7d`).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+// Exactly one of --id, --tenant, --all; --dry-run goes with any of them. (A struct-level `#[group]` would
+// put every field, --dry-run included, into the group, hence `skip` and an explicit group.)
+#[derive(Debug, Args)]
+#[group(skip)]
+#[command(group(ArgGroup::new("selection").required(true).multiple(false).args(["id", "tenant", "all"])))]
+pub struct DlqReplayArgs {
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long, value_parser = tenant_id)]
+    pub tenant: Option<TenantId>,
+    #[arg(long)]
+    pub all: bool,
+    /// Say what would be replayed without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[arg(long, value_parser = tenant_id)]
+    pub tenant: Option<TenantId>,
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// queued, running, completed, failed, dead_lettered or ignored.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// RFC 3339 time or an age (`30m`, `2h`, `7d`).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many sample webhooks to send.
+    #[arg(long, default_value_t = 3)]
+    pub tickets: usize,
 }
 
 fn tenant_id(raw: &str) -> Result<TenantId, String> {

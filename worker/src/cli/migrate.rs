@@ -18,7 +18,10 @@ pub async fn run(config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
         for name in &report.applied_now {
             io.println(format!("applied {name}"))?;
         }
-        io.println(format!("schema is up to date ({} migrations applied)", report.already_applied + report.applied_now.len()))?;
+        io.println(format!(
+            "schema is up to date ({} migrations applied)",
+            report.already_applied + report.applied_now.len()
+        ))?;
     }
     pool.close().await;
     Ok(())

@@ -2,25 +2,29 @@
 //! from a file or stdin, never from arguments, so they stay out of shell history and `ps`.
 
 mod args;
+mod dlq;
+mod history;
 mod io;
 mod migrate;
 mod output;
+mod since;
 mod tenant;
 
 use enhancer_shared::config::Config;
 
-pub use args::{Cli, Command, TenantCommand};
+pub use args::{Cli, Command, DlqCommand, TenantCommand};
 pub use io::CliIo;
 
 /// Runs one parsed command. Errors are returned with context for `main` to print; nothing is printed to
 /// stderr here so that tests can assert on the error itself.
 pub async fn execute(cli: Cli, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
-        Command::Run => anyhow::bail!(
-            "`run` (the job consumer) is not part of this build yet; the operator commands are: migrate, tenant"
-        ),
+        Command::Run => crate::run::run(config).await,
         Command::Migrate => migrate::run(config, io).await,
         Command::Tenant { command } => tenant::run(command, config, io).await,
+        Command::Dlq { command } => dlq::run(command, config, io).await,
+        Command::History(args) => history::run(args, config, io).await,
+        Command::Demo(args) => crate::demo::run(args.tickets, config, io).await,
     }
 }
 

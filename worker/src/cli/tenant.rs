@@ -12,9 +12,9 @@ use serde_json::json;
 use sqlx::PgPool;
 use url::Url;
 
+use super::CliIo;
 use super::args::{AddArgs, TenantCommand, UpdateArgs};
 use super::output::Table;
-use super::CliIo;
 
 pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match command {
@@ -47,7 +47,9 @@ pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> any
                 keys.current_id(),
                 report.already_current
             ))?;
-            io.println("once every process runs with the new key, remove the old one from ENHANCER_PREVIOUS_MASTER_KEYS")
+            io.println(
+                "once every process runs with the new key, remove the old one from ENHANCER_PREVIOUS_MASTER_KEYS",
+            )
         }
     }
 }
@@ -55,7 +57,9 @@ pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> any
 /// The master key ring; required wherever secrets are written or re-encrypted.
 fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
     let Some(master) = &config.master_key else {
-        bail!("ENHANCER_MASTER_KEY is not set: it encrypts tenant secrets (base64 of 32 random bytes, e.g. `head -c 32 /dev/urandom | base64`)");
+        bail!(
+            "ENHANCER_MASTER_KEY is not set: it encrypts tenant secrets (base64 of 32 random bytes, e.g. `head -c 32 /dev/urandom | base64`)"
+        );
     };
     Ok(KeyRing::from_env_values(master, config.previous_master_keys.as_ref())?)
 }

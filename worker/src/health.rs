@@ -1,0 +1,47 @@
+//! `/healthz`, `/readyz` and `/metrics` of the worker on `ENHANCER_WORKER__LISTEN`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use crate::consumer::ConsumerState;
+use crate::job::WorkerContext;
+
+#[derive(Debug, Clone)]
+pub struct HealthState {
+    pub ctx: Arc<WorkerContext>,
+    pub consumer: ConsumerState,
+}
+
+pub fn router(state: HealthState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// Ready while consuming with a reachable database: a worker that cannot record outcomes should not hold
+/// messages.
+async fn readyz(State(state): State<HealthState>) -> Response {
+    let consuming = state.consumer.is_consuming();
+    let database = matches!(
+        tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.ctx.pool)).await,
+        Ok(Ok(_))
+    );
+    let ready = consuming && database;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body =
+        json!({"status": if ready { "ready" } else { "not_ready" }, "consuming": consuming, "database": database});
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(state): State<HealthState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.ctx.metrics.render()).into_response()
+}

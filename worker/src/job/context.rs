@@ -1,0 +1,93 @@
+//! Everything a job needs, built once at start-up and shared by all jobs in flight.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use enhancer_plugins::{HttpClient, Plugins};
+use enhancer_shared::crypto::KeyRing;
+use enhancer_shared::queue::Publisher;
+use sqlx::PgPool;
+
+use crate::metrics::Metrics;
+use crate::stages::StageTimeouts;
+use crate::stages::synthesize::Writer;
+
+#[derive(Debug)]
+pub struct WorkerContext {
+    pub pool: PgPool,
+    pub keys: Arc<KeyRing>,
+    pub plugins: Arc<Plugins>,
+    pub http: HttpClient,
+    /// Confirmed publishes of retries and dead letters.
+    pub publisher: Publisher,
+    pub writer: Arc<dyn Writer>,
+    pub metrics: Metrics,
+    /// Names this process in `enhancement_history.claimed_by`. Stable across restarts of one pod (the host
+    /// name), so a restarted worker takes over its own stale claims at once instead of waiting for the lease.
+    pub worker_id: String,
+    /// How long a claim holds before another worker may take the job over.
+    pub lease: Duration,
+    pub max_attempts: u32,
+    pub timeouts: StageTimeouts,
+    pub faults: Faults,
+    /// (tenant, idempotency key) of the jobs this process is running: a second delivery of one of them is
+    /// deferred instead of running concurrently.
+    running: Mutex<HashSet<(String, String)>>,
+}
+
+impl WorkerContext {
+    #[expect(clippy::too_many_arguments, reason = "plain wiring of start-up parts, called from one place")]
+    pub fn new(
+        pool: PgPool,
+        keys: Arc<KeyRing>,
+        plugins: Arc<Plugins>,
+        http: HttpClient,
+        publisher: Publisher,
+        writer: Arc<dyn Writer>,
+        worker_id: String,
+        lease: Duration,
+        max_attempts: u32,
+        timeouts: StageTimeouts,
+    ) -> Self {
+        Self {
+            pool,
+            keys,
+            plugins,
+            http,
+            publisher,
+            writer,
+            metrics: Metrics::new(),
+            worker_id,
+            lease,
+            max_attempts,
+            timeouts,
+            faults: Faults::default(),
+            running: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Marks a job as running here; `false` if it already is.
+    pub(crate) fn start_running(&self, tenant: &str, key: &str) -> bool {
+        self.running.lock().expect("running set lock").insert((tenant.to_owned(), key.to_owned()))
+    }
+
+    pub(crate) fn stop_running(&self, tenant: &str, key: &str) {
+        self.running.lock().expect("running set lock").remove(&(tenant.to_owned(), key.to_owned()));
+    }
+}
+
+/// Test-only fault points, off in production: they let a test stop a worker at the worst moment.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Stop after the note was posted and before the outcome is recorded, leaving the message unacked, as
+    /// if the process had been killed there.
+    pub crash_after_post: AtomicBool,
+}
+
+impl Faults {
+    pub fn crash_after_post(&self) -> bool {
+        self.crash_after_post.load(Ordering::SeqCst)
+    }
+}

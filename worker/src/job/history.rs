@@ -1,0 +1,171 @@
+//! The worker's writes to `enhancement_history`: the claim that makes processing idempotent, and the
+//! recorded outcome of every run. Each function is one statement, so each outcome is durable on its own.
+
+use std::time::Duration;
+
+use enhancer_shared::domain::EnhancementJob;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// What the claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// This worker now runs the enhancement. `enhancement_id` is the row's job id, the same for every
+    /// delivery of the event (it names the note marker); `attempts` counts runs including this one.
+    Claimed { enhancement_id: Uuid, attempts: i32 },
+    /// Completed or ignored before: nothing to do.
+    AlreadyDone,
+    /// Another worker holds a live lease on it (a duplicate delivery running right now).
+    HeldElsewhere,
+}
+
+/// Inserts the row, or takes it over when it is not finished and not held by a live lease of another
+/// worker. A live claim under this worker's own identity is taken over too: within one process the running
+/// set keeps a second delivery of a job away, so such a claim can only belong to an earlier incarnation of
+/// this worker (a restarted pod keeps its name), which is gone.
+pub async fn claim(
+    pool: &PgPool,
+    job: &EnhancementJob,
+    worker_id: &str,
+    lease: Duration,
+) -> Result<ClaimOutcome, sqlx::Error> {
+    let lease_secs = lease.as_secs_f64();
+    let claimed: Option<(Uuid, i32)> = sqlx::query_as(
+        "INSERT INTO enhancement_history (job_id, tenant_id, ticket_id, idempotency_key, tool, event_kind, status, \
+             attempts, claimed_by, lease_expires_at, started_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', 1, $7, now() + make_interval(secs => $8), now(), $9) \
+         ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET \
+             status = 'running', attempts = enhancement_history.attempts + 1, claimed_by = $7, \
+             lease_expires_at = now() + make_interval(secs => $8), started_at = now(), finished_at = NULL, \
+             error_class = NULL, error_stage = NULL, error_message = NULL, updated_at = now() \
+         WHERE enhancement_history.status NOT IN ('completed', 'ignored') \
+           AND (enhancement_history.status <> 'running' \
+                OR enhancement_history.lease_expires_at < now() \
+                OR enhancement_history.claimed_by = $7) \
+         RETURNING job_id, attempts",
+    )
+    .bind(job.job_id)
+    .bind(job.tenant_id.as_str())
+    .bind(job.event.ticket_id.as_str())
+    .bind(&job.idempotency_key)
+    .bind(job.tool.as_str())
+    .bind(job.event.kind.as_str())
+    .bind(worker_id)
+    .bind(lease_secs)
+    .bind(job.received_at)
+    .fetch_optional(pool)
+    .await?;
+    if let Some((enhancement_id, attempts)) = claimed {
+        return Ok(ClaimOutcome::Claimed { enhancement_id, attempts });
+    }
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM enhancement_history WHERE tenant_id = $1 AND idempotency_key = $2")
+            .bind(job.tenant_id.as_str())
+            .bind(&job.idempotency_key)
+            .fetch_optional(pool)
+            .await?;
+    Ok(match status.as_deref() {
+        Some("completed" | "ignored") => ClaimOutcome::AlreadyDone,
+        _ => ClaimOutcome::HeldElsewhere,
+    })
+}
+
+/// Per-stage durations of one run, in milliseconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    pub gather_ms: Option<i32>,
+    pub synthesize_ms: Option<i32>,
+    pub update_ms: Option<i32>,
+}
+
+/// What a successful run produced.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    pub times: StageTimes,
+    pub model: Option<String>,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub note_ref: String,
+}
+
+pub async fn complete(pool: &PgPool, enhancement_id: Uuid, done: &Completion) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE enhancement_history SET status = 'completed', gather_ms = $2, synthesize_ms = $3, update_ms = $4, \
+             model = $5, prompt_tokens = $6, completion_tokens = $7, note_ref = $8, finished_at = now(), \
+             claimed_by = NULL, lease_expires_at = NULL, error_class = NULL, error_stage = NULL, \
+             error_message = NULL, updated_at = now() \
+         WHERE job_id = $1",
+    )
+    .bind(enhancement_id)
+    .bind(done.times.gather_ms)
+    .bind(done.times.synthesize_ms)
+    .bind(done.times.update_ms)
+    .bind(&done.model)
+    .bind(done.prompt_tokens)
+    .bind(done.completion_tokens)
+    .bind(&done.note_ref)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A failed run: `failed` while a retry is scheduled, `dead_lettered` when it went to the dead-letter queue.
+#[derive(Debug, Clone)]
+pub struct Failure<'a> {
+    pub status: &'static str,
+    pub error_class: &'static str,
+    pub stage: &'a str,
+    pub message: &'a str,
+    pub times: StageTimes,
+}
+
+pub async fn fail(pool: &PgPool, enhancement_id: Uuid, failure: &Failure<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE enhancement_history SET status = $2, error_class = $3, error_stage = $4, error_message = $5, \
+             gather_ms = COALESCE($6, gather_ms), synthesize_ms = COALESCE($7, synthesize_ms), \
+             update_ms = COALESCE($8, update_ms), finished_at = now(), claimed_by = NULL, lease_expires_at = NULL, \
+             updated_at = now() \
+         WHERE job_id = $1",
+    )
+    .bind(enhancement_id)
+    .bind(failure.status)
+    .bind(failure.error_class)
+    .bind(failure.stage)
+    .bind(truncate(failure.message, 2000))
+    .bind(failure.times.gather_ms)
+    .bind(failure.times.synthesize_ms)
+    .bind(failure.times.update_ms)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A job that was not processed on purpose (tenant disabled or gone): recorded, never retried.
+pub async fn ignore(pool: &PgPool, job: &EnhancementJob, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO enhancement_history (job_id, tenant_id, ticket_id, idempotency_key, tool, event_kind, status, \
+             ignored_reason, created_at, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'ignored', $7, $8, now()) \
+         ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET status = 'ignored', ignored_reason = $7, \
+             finished_at = now(), claimed_by = NULL, lease_expires_at = NULL, updated_at = now() \
+         WHERE enhancement_history.status <> 'completed'",
+    )
+    .bind(job.job_id)
+    .bind(job.tenant_id.as_str())
+    .bind(job.event.ticket_id.as_str())
+    .bind(&job.idempotency_key)
+    .bind(job.tool.as_str())
+    .bind(job.event.kind.as_str())
+    .bind(reason)
+    .bind(job.received_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+fn truncate(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().nth(max_chars) {
+        Some((index, _)) => &text[..index],
+        None => text,
+    }
+}

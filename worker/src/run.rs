@@ -1,0 +1,127 @@
+//! `enhancer-worker run`: build the worker from configuration, serve health and metrics, consume until
+//! SIGTERM or Ctrl-C, drain, exit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use enhancer_plugins::{HttpClient, HttpConfig, Plugins};
+use enhancer_shared::config::{Config, LlmProvider};
+use enhancer_shared::crypto::KeyRing;
+use enhancer_shared::db;
+use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
+use tokio::sync::watch;
+
+use crate::consumer::{self, ConsumerOptions, ConsumerState};
+use crate::health::{self, HealthState};
+use crate::job::WorkerContext;
+use crate::stages::StageTimeouts;
+use crate::stages::synthesize::{OfflineWriter, Writer};
+
+/// A worker ready to run: its context (shared with tests) and how it consumes.
+#[derive(Debug)]
+pub struct Worker {
+    pub ctx: Arc<WorkerContext>,
+    pub options: ConsumerOptions,
+    pub state: ConsumerState,
+}
+
+fn worker_id(config: &Config) -> String {
+    config
+        .worker
+        .id
+        .clone()
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| format!("worker-{}", uuid::Uuid::new_v4().simple()))
+}
+
+/// Builds the worker from configuration. Fails on what cannot work (database schema, master key); the
+/// broker may be down: the consumer connects when it comes.
+pub async fn build(config: &Config) -> anyhow::Result<Worker> {
+    let master = config
+        .master_key
+        .as_ref()
+        .context("ENHANCER_MASTER_KEY is not set: the worker needs it to read tenant credentials")?;
+    let keys = Arc::new(KeyRing::from_env_values(master, config.previous_master_keys.as_ref())?);
+    let pool = db::connect(&config.database).await?;
+    db::ensure_schema_current(&pool).await?;
+    let writer: Arc<dyn Writer> = match config.llm.provider {
+        LlmProvider::Offline => Arc::new(OfflineWriter),
+        LlmProvider::Openai => anyhow::bail!("llm.provider = openai is not part of this build yet; use offline"),
+    };
+    let http = HttpClient::new(HttpConfig {
+        connect_timeout: Duration::from_secs(config.outbound.connect_timeout_secs),
+        request_timeout: Duration::from_secs(config.outbound.request_timeout_secs),
+        ..HttpConfig::default()
+    })?;
+    let topology = Topology::new(config.queue.prefix.clone())?;
+    let publisher = Publisher::new(
+        &config.amqp.url,
+        topology.clone(),
+        PublisherOptions {
+            connection_name: "enhancer-worker".into(),
+            confirm_timeout: Duration::from_millis(config.amqp.publish_timeout_ms),
+            ..PublisherOptions::default()
+        },
+    );
+    let timeouts = StageTimeouts::from_config(config);
+    let lease = config.worker.lease_secs.map_or(timeouts.total() + Duration::from_secs(60), Duration::from_secs);
+    let ctx = WorkerContext::new(
+        pool,
+        keys,
+        Arc::new(Plugins::default()),
+        http,
+        publisher,
+        writer,
+        worker_id(config),
+        lease,
+        config.queue.max_attempts,
+        timeouts,
+    );
+    let options = ConsumerOptions {
+        amqp_url: config.amqp.url.clone(),
+        topology,
+        concurrency: config.worker.concurrency,
+        drain_grace: Duration::from_secs(config.worker.drain_grace_secs),
+    };
+    Ok(Worker { ctx: Arc::new(ctx), options, state: ConsumerState::default() })
+}
+
+impl Worker {
+    /// Consumes until `shutdown` flips to true, then drains and closes the publisher.
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) {
+        consumer::run(Arc::clone(&self.ctx), self.options.clone(), self.state.clone(), shutdown).await;
+        self.ctx.publisher.close().await;
+    }
+
+    pub fn health_router(&self) -> axum::Router {
+        health::router(HealthState { ctx: Arc::clone(&self.ctx), consumer: self.state.clone() })
+    }
+}
+
+/// The `run` command.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let worker = build(config).await.context("start-up failed")?;
+    let listener = tokio::net::TcpListener::bind(config.worker.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.worker.listen))?;
+    let (tx, rx) = watch::channel(false);
+    let health = worker.health_router();
+    let mut health_shutdown = rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, health)
+            .with_graceful_shutdown(async move {
+                let _ = health_shutdown.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    tokio::spawn(async move {
+        crate::shutdown::signal().await;
+        let _ = tx.send(true);
+    });
+    tracing::info!(worker_id = %worker.ctx.worker_id, listen = %config.worker.listen, "enhancer-worker started");
+    worker.run(rx).await;
+    let _ = server.await;
+    tracing::info!("enhancer-worker stopped");
+    Ok(())
+}
