@@ -1,0 +1,162 @@
+//! `loadgen`: the ingest benchmark's load generator (docs/BENCHMARKS.md). Sends uniquely signed webhooks to
+//! `POST /webhooks/{tenant}` flat out or at a fixed rate, measures the broker ceiling with a minimal lapin
+//! publisher, and purges or deletes the benchmark's queues. Results go to stdout, as text or one JSON object.
+
+mod ceiling;
+mod http_load;
+mod payload;
+mod queues;
+mod stats;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::http_load::{Target, Window};
+use crate::payload::Tool;
+
+#[derive(Debug, Parser)]
+#[command(name = "loadgen", about = "Load generator and broker ceiling for the ingest benchmark")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Drive `POST /webhooks/{tenant}`: flat out (`--connections`) or open-loop (`--rate`).
+    Http(HttpArgs),
+    /// A minimal confirmed lapin publisher to `{prefix}.jobs`: the throughput ingest is compared with.
+    Ceiling(CeilingArgs),
+    /// Empty `{prefix}.jobs`.
+    Purge(QueueArgs),
+    /// Delete every queue of the `{prefix}` topology.
+    Delete(QueueArgs),
+}
+
+#[derive(Debug, Args)]
+struct Timing {
+    /// Seconds measured.
+    #[arg(long, default_value_t = 20.0)]
+    duration: f64,
+    /// Seconds of load before measuring starts (not recorded).
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+impl Timing {
+    fn window(&self) -> anyhow::Result<Window> {
+        anyhow::ensure!(
+            self.duration > 0.0 && self.warmup >= 0.0,
+            "--duration must be positive, --warmup not negative"
+        );
+        Ok(Window { warmup: Duration::from_secs_f64(self.warmup), measure: Duration::from_secs_f64(self.duration) })
+    }
+}
+
+#[derive(Debug, Args)]
+struct HttpArgs {
+    /// Ingest's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long)]
+    tenant: String,
+    #[arg(long, value_enum, default_value = "generic")]
+    tool: Tool,
+    /// The tenant's webhook secret (default: the test helpers' secret for the tool).
+    #[arg(long, env = "LOADGEN_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// Requests per second on a fixed schedule (open loop); without it, flat out.
+    #[arg(long, conflicts_with = "connections")]
+    rate: Option<f64>,
+    /// Concurrent connections when flat out.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    #[command(flatten)]
+    timing: Timing,
+}
+
+#[derive(Debug, Args)]
+struct CeilingArgs {
+    #[arg(
+        long,
+        env = "ENHANCER_AMQP__URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true
+    )]
+    amqp_url: String,
+    /// Queue prefix: publishes to `{prefix}.jobs`, declared with the project's topology.
+    #[arg(long)]
+    prefix: String,
+    /// Publisher confirms outstanding at once.
+    #[arg(long, default_value_t = 64)]
+    in_flight: usize,
+    /// Whose job message to publish (its size and shape).
+    #[arg(long, value_enum, default_value = "generic")]
+    tool: Tool,
+    #[command(flatten)]
+    timing: Timing,
+}
+
+#[derive(Debug, Args)]
+struct QueueArgs {
+    #[arg(
+        long,
+        env = "ENHANCER_AMQP__URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true
+    )]
+    amqp_url: String,
+    #[arg(long)]
+    prefix: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Http(args) => http(args).await,
+        Command::Ceiling(args) => {
+            let url = SecretString::from(args.amqp_url);
+            let run = ceiling::run(&url, &args.prefix, args.tool, args.in_flight, args.timing.window()?).await?;
+            if args.timing.json {
+                println!("{}", run.to_json());
+            } else {
+                run.print();
+            }
+            Ok(())
+        }
+        Command::Purge(args) => {
+            let purged = queues::purge_jobs(&SecretString::from(args.amqp_url), &args.prefix).await?;
+            println!("purged {purged} messages from {}.jobs", args.prefix);
+            Ok(())
+        }
+        Command::Delete(args) => {
+            queues::delete_all(&SecretString::from(args.amqp_url), &args.prefix).await?;
+            println!("deleted the {} queues", args.prefix);
+            Ok(())
+        }
+    }
+}
+
+async fn http(args: HttpArgs) -> anyhow::Result<()> {
+    let window = args.timing.window()?;
+    let secret = args.secret.unwrap_or_else(|| args.tool.default_secret().to_owned());
+    // Open loop needs as many connections as requests in flight at once; the pool grows to that.
+    let pool = if args.rate.is_some() { 1024 } else { args.connections };
+    let target = Arc::new(Target::new(&args.url, &args.tenant, args.tool, secret, pool)?);
+    let run = match args.rate {
+        Some(rate) => http_load::open_loop(target, rate, window).await?,
+        None => http_load::flat_out(target, args.connections, window).await,
+    };
+    if args.timing.json {
+        println!("{}", run.to_json());
+    } else {
+        run.print();
+    }
+    Ok(())
+}
