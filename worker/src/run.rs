@@ -52,6 +52,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Worker> {
     let http = HttpClient::new(HttpConfig {
         connect_timeout: Duration::from_secs(config.outbound.connect_timeout_secs),
         request_timeout: Duration::from_secs(config.outbound.request_timeout_secs),
+        allow_private_networks: config.outbound.allow_private_networks,
         ..HttpConfig::default()
     })?;
     let topology = Topology::new(config.queue.prefix.clone())?;

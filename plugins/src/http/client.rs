@@ -34,6 +34,10 @@ impl HttpClient {
             // when the tenant is added; following a redirect would let a tool send us, with credentials,
             // anywhere. A 3xx is therefore an answer like any other (and classified permanent).
             .redirect(redirect::Policy::none())
+            // Every address a host name resolves to is checked against the outbound policy at connect time.
+            .dns_resolver(std::sync::Arc::new(super::resolver::PolicyResolver {
+                allow_private_networks: config.allow_private_networks,
+            }))
             // reqwest's default retry policy (only protocol-level NACKs such as HTTP/2 REFUSED_STREAM, which
             // the server guarantees it did not process) stays on; our own loop below handles everything else.
             .build()?;

@@ -26,6 +26,9 @@ pub struct HttpConfig {
     pub max_retry_after: Duration,
     /// `User-Agent` on every request; tools' access logs then show who called.
     pub user_agent: String,
+    /// `ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS`: host names may resolve to loopback and private
+    /// addresses (on-prem tools). Link-local and metadata addresses are refused regardless.
+    pub allow_private_networks: bool,
 }
 
 impl Default for HttpConfig {
@@ -39,6 +42,7 @@ impl Default for HttpConfig {
             max_backoff: Duration::from_secs(4),
             max_retry_after: Duration::from_secs(10),
             user_agent: format!("ticket-enhancer/{}", env!("CARGO_PKG_VERSION")),
+            allow_private_networks: false,
         }
     }
 }

@@ -3,10 +3,12 @@
 
 mod client;
 mod config;
+mod resolver;
 mod response;
 mod retry;
 
 pub use client::{HttpBuildError, HttpClient};
 pub use config::HttpConfig;
+pub use resolver::PolicyResolver;
 pub use response::HttpResponse;
 pub use retry::parse_retry_after;

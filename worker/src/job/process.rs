@@ -193,7 +193,7 @@ async fn stages(
             ctx.metrics.webhook_to_note.with_label_values(&[job.tool.as_str()]).observe(since_webhook.as_secs_f64());
         }
         Posted::AlreadyThere(note) => {
-            tracing::info!(note = %note.0, "note found from an earlier attempt; not posted again")
+            tracing::info!(note = %note.0, "note found from an earlier attempt; not posted again");
         }
     }
     if ctx.faults.crash_after_post() {

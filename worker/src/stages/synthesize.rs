@@ -68,7 +68,7 @@ impl Writer for OfflineWriter {
                 similar.ticket_id, similar.subject, resolution
             )),
             None => {
-                md.push_str("1. Confirm the scope with the requester: who is affected, since when, what changed.\n")
+                md.push_str("1. Confirm the scope with the requester: who is affected, since when, what changed.\n");
             }
         }
         md.push_str("2. Check the affected system's recent changes and logs around the reported time.\n");
