@@ -210,6 +210,12 @@ async fn stages(
     };
     history::complete(&ctx.pool, id, &completion).await.map_err(|err| StageError::from_error(Stage::Record, &err))?;
     observe(Stage::Record, started);
-    tracing::info!(note = %posted.note_ref().0, gather_ms = ?times.gather_ms, synthesize_ms = ?times.synthesize_ms, update_ms = ?times.update_ms, "enhancement posted");
+    tracing::info!(
+        note = %posted.note_ref().0,
+        gather_ms = times.gather_ms.unwrap_or_default(),
+        synthesize_ms = times.synthesize_ms.unwrap_or_default(),
+        update_ms = times.update_ms.unwrap_or_default(),
+        "enhancement posted"
+    );
     Ok(Finished::Completed)
 }
