@@ -115,15 +115,29 @@ impl Drop for TestIngest {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let channel = self.inspect.clone();
-        let topology = self.topology.clone();
-        // Remove this test's queues; best effort from a detached task on the test's runtime.
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let _ = queue::delete_all(&channel, &topology).await;
-            });
-        }
+        delete_queues(&self.topology);
     }
+}
+
+/// Deletes a test's queues and exchange before the test returns. Leftover quorum queues are each a Raft
+/// group the broker keeps running, and hundreds of them slow every later test's declarations.
+pub fn delete_queues(topology: &Topology) {
+    let topology = topology.clone();
+    // Drop runs outside async context (or at the end of the test's runtime, which would never run a
+    // spawned task): a short-lived runtime on its own thread does the work.
+    let cleanup = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let url = secrecy::SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f");
+            if let Ok(connection) = queue::connect(&url, "test-cleanup", std::time::Duration::from_secs(10)).await {
+                if let Ok(channel) = connection.create_channel().await {
+                    let _ = queue::delete_all(&channel, &topology).await;
+                }
+                let _ = connection.close(200, "cleanup".into()).await;
+            }
+        });
+    });
+    let _ = cleanup.join();
 }
 
 /// Adds a tenant straight through the store (no URL policy: tests point tenants at local mock servers).

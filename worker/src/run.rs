@@ -38,6 +38,15 @@ fn worker_id(config: &Config) -> String {
 /// Builds the worker from configuration. Fails on what cannot work (database schema, master key); the
 /// broker may be down: the consumer connects when it comes.
 pub async fn build(config: &Config) -> anyhow::Result<Worker> {
+    let writer: Arc<dyn Writer> = match config.llm.provider {
+        LlmProvider::Offline => Arc::new(OfflineWriter),
+        LlmProvider::Openai => anyhow::bail!("llm.provider = openai is not part of this build yet; use offline"),
+    };
+    build_with_writer(config, writer).await
+}
+
+/// [`build`] with a given writer (benchmarks and tests substitute a writer with a known cost).
+pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyhow::Result<Worker> {
     let master = config
         .master_key
         .as_ref()
@@ -45,10 +54,6 @@ pub async fn build(config: &Config) -> anyhow::Result<Worker> {
     let keys = Arc::new(KeyRing::from_env_values(master, config.previous_master_keys.as_ref())?);
     let pool = db::connect(&config.database).await?;
     db::ensure_schema_current(&pool).await?;
-    let writer: Arc<dyn Writer> = match config.llm.provider {
-        LlmProvider::Offline => Arc::new(OfflineWriter),
-        LlmProvider::Openai => anyhow::bail!("llm.provider = openai is not part of this build yet; use offline"),
-    };
     let http = HttpClient::new(HttpConfig {
         connect_timeout: Duration::from_secs(config.outbound.connect_timeout_secs),
         request_timeout: Duration::from_secs(config.outbound.request_timeout_secs),

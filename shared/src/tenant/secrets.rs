@@ -55,7 +55,19 @@ struct SecretsDocument {
 impl TenantSecrets {
     /// Parses `{"webhook_secret": "...", "credentials": {...}}` and validates the credentials for `tool`.
     pub fn parse(tool: ToolKind, raw: &[u8]) -> Result<TenantSecrets, SecretsError> {
-        let document: SecretsDocument = serde_json::from_slice(raw).map_err(|err| {
+        // Parsed as a value first: serde would also read a struct from a JSON array (`["..."]`).
+        let value: Value = serde_json::from_slice(raw).map_err(|err| {
+            SecretsError::Malformed(format!(
+                "{:?} error at line {} column {}",
+                err.classify(),
+                err.line(),
+                err.column()
+            ))
+        })?;
+        if !value.is_object() {
+            return Err(SecretsError::Malformed("the document is not a JSON object".into()));
+        }
+        let document: SecretsDocument = serde_json::from_value(value).map_err(|err| {
             let message = err.to_string();
             // Serde's messages about fields name only keys; every other message may quote the input,
             // so only its category and position are kept.
@@ -103,7 +115,7 @@ mod tests {
         assert!(!debug.contains("s3cret") && !debug.contains("tok\""), "{debug}");
 
         let err = TenantSecrets::parse(ToolKind::Servicenow, raw).expect_err("wrong keys");
-        assert!(err.to_string().contains("email"), "{err}");
+        assert!(err.to_string().contains("unknown key"), "{err}");
     }
 
     #[test]

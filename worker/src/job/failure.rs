@@ -104,9 +104,12 @@ pub async fn undecodable(
         ticket: None::<TicketId>,
     };
     let id = message_id.map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
-    tracing::error!(message_id = %id, reason, "undecodable message dead-lettered");
-    ctx.metrics.dead_lettered.with_label_values(&["_unknown", "decode", "permanent"]).inc();
-    dead_letter(ctx, &id, body, dead.to_field_table()).await
+    let disposal = dead_letter(ctx, &id, body, dead.to_field_table()).await;
+    if disposal == Disposal::Ack {
+        tracing::error!(message_id = %id, reason, "undecodable message dead-lettered");
+        ctx.metrics.dead_lettered.with_label_values(&["_unknown", "decode", "permanent"]).inc();
+    }
+    disposal
 }
 
 async fn record(

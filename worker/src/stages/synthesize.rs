@@ -99,7 +99,8 @@ mod tests {
     #[test]
     fn summary_takes_whole_leading_sentences() {
         let text = "The VPN drops every ten minutes.  Users in Berlin are affected! It started today.";
-        assert_eq!(leading_sentences(text, 60), "The VPN drops every ten minutes. Users in Berlin are affected!");
+        assert_eq!(leading_sentences(text, 70), "The VPN drops every ten minutes. Users in Berlin are affected!");
+        assert_eq!(leading_sentences(text, 40), "The VPN drops every ten minutes.");
         assert_eq!(leading_sentences("", 60), "");
     }
 }
