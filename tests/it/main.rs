@@ -9,4 +9,5 @@ mod key_rotation;
 mod migrations;
 mod queue;
 mod tenant_cli;
+mod trace_propagation;
 mod worker_e2e;

@@ -103,6 +103,20 @@ impl Metrics {
         metrics
     }
 
+    /// Counts one call to a ticketing tool: `ok`, or the failure's class (`transient`, `permanent`).
+    pub fn outbound<T, E: enhancer_shared::error::Retryable>(
+        &self,
+        tool: &str,
+        operation: &str,
+        result: &Result<T, E>,
+    ) {
+        let status = match result {
+            Ok(_) => "ok",
+            Err(err) => err.disposition().class(),
+        };
+        self.outbound_requests.with_label_values(&[tool, operation, status]).inc();
+    }
+
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer).expect("text encoding cannot fail");

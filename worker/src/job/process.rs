@@ -64,6 +64,8 @@ pub async fn process(ctx: &WorkerContext, delivery: &Delivery) -> Disposal {
         tenant = %job.tenant_id,
         ticket = %job.event.ticket_id,
         attempt = headers.attempt,
+        trace_id = trace_id_of(headers.traceparent.as_deref()),
+        stage = tracing::field::Empty,
     );
     enhancer_shared::telemetry::set_parent_from_traceparent(&span, headers.traceparent.as_deref());
     async {
@@ -107,6 +109,16 @@ async fn run(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders) ->
     }
 }
 
+/// Marks the job's span with the stage it is in, so every log line says where the job was.
+fn enter(stage: Stage) {
+    tracing::Span::current().record("stage", stage.as_str());
+}
+
+/// The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), or empty.
+fn trace_id_of(traceparent: Option<&str>) -> &str {
+    traceparent.and_then(|tp| tp.split('-').nth(1)).filter(|id| id.len() == 32).unwrap_or("")
+}
+
 fn elapsed_ms(started: Instant) -> Option<i32> {
     i32::try_from(started.elapsed().as_millis()).ok()
 }
@@ -136,6 +148,7 @@ async fn stages(
         return Ok(Finished::Ignored);
     }
 
+    enter(Stage::Claim);
     let started = Instant::now();
     let claim = history::claim(&ctx.pool, job, &ctx.worker_id, ctx.lease)
         .await
@@ -158,12 +171,15 @@ async fn stages(
         ToolApi::new(&ctx.http, record.base_url.clone(), secrets.credentials.expose_secret().into(), &record.settings);
     let ticket_id = &job.event.ticket_id;
 
+    enter(Stage::Gather);
     let started = Instant::now();
-    let gathered = with_timeout(Stage::Gather, ctx.timeouts.gather, gather(plugin, &api, ticket_id)).await;
+    let gathered =
+        with_timeout(Stage::Gather, ctx.timeouts.gather, gather(plugin, &api, ticket_id, &ctx.metrics)).await;
     times.gather_ms = elapsed_ms(started);
     observe(Stage::Gather, started);
     let gathered = gathered?;
 
+    enter(Stage::Synthesize);
     let started = Instant::now();
     let written =
         with_timeout(Stage::Synthesize, ctx.timeouts.synthesize, ctx.writer.write(&gathered.ticket, &gathered.context))
@@ -181,9 +197,14 @@ async fn stages(
     }
 
     let note = Note { body_markdown: enhancement.markdown.clone(), marker: Note::marker_for(id) };
+    enter(Stage::Update);
     let started = Instant::now();
-    let posted =
-        with_timeout(Stage::Update, ctx.timeouts.update, update(plugin, &api, ticket_id, &note, attempts == 1)).await;
+    let posted = with_timeout(
+        Stage::Update,
+        ctx.timeouts.update,
+        update(plugin, &api, ticket_id, &note, attempts == 1, &ctx.metrics),
+    )
+    .await;
     times.update_ms = elapsed_ms(started);
     observe(Stage::Update, started);
     let posted = posted?;
@@ -200,6 +221,7 @@ async fn stages(
         return Ok(Finished::Crashed);
     }
 
+    enter(Stage::Record);
     let started = Instant::now();
     let completion = Completion {
         times: *times,

@@ -7,6 +7,7 @@ use enhancer_shared::domain::{Ticket, TicketId};
 use serde::Serialize;
 
 use super::{Stage, StageError};
+use crate::metrics::Metrics;
 
 /// What the writer gets besides the ticket.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -46,7 +47,14 @@ pub struct Gathered {
     pub context: Context,
 }
 
-pub async fn gather(plugin: &dyn TicketingTool, api: &ToolApi<'_>, id: &TicketId) -> Result<Gathered, StageError> {
-    let ticket = plugin.get_ticket(api, id).await.map_err(|err| StageError::from_error(Stage::Gather, &err))?;
+pub async fn gather(
+    plugin: &dyn TicketingTool,
+    api: &ToolApi<'_>,
+    id: &TicketId,
+    metrics: &Metrics,
+) -> Result<Gathered, StageError> {
+    let fetched = plugin.get_ticket(api, id).await;
+    metrics.outbound(plugin.kind().as_str(), "get_ticket", &fetched);
+    let ticket = fetched.map_err(|err| StageError::from_error(Stage::Gather, &err))?;
     Ok(Gathered { ticket, context: Context::default() })
 }

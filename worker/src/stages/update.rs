@@ -5,6 +5,7 @@ use enhancer_plugins::{TicketingTool, ToolApi};
 use enhancer_shared::domain::{Note, NoteRef, TicketId};
 
 use super::{Stage, StageError};
+use crate::metrics::Metrics;
 
 /// Whether the note was posted now or found from an earlier attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,13 +30,17 @@ pub async fn update(
     id: &TicketId,
     note: &Note,
     first_attempt: bool,
+    metrics: &Metrics,
 ) -> Result<Posted, StageError> {
-    if !first_attempt
-        && let Some(existing) =
-            plugin.find_note(api, id, &note.marker).await.map_err(|err| StageError::from_error(Stage::Update, &err))?
-    {
-        return Ok(Posted::AlreadyThere(existing));
+    let tool = plugin.kind().as_str();
+    if !first_attempt {
+        let found = plugin.find_note(api, id, &note.marker).await;
+        metrics.outbound(tool, "find_note", &found);
+        if let Some(existing) = found.map_err(|err| StageError::from_error(Stage::Update, &err))? {
+            return Ok(Posted::AlreadyThere(existing));
+        }
     }
-    let posted = plugin.post_note(api, id, note).await.map_err(|err| StageError::from_error(Stage::Update, &err))?;
-    Ok(Posted::New(posted))
+    let posted = plugin.post_note(api, id, note).await;
+    metrics.outbound(tool, "post_note", &posted);
+    Ok(Posted::New(posted.map_err(|err| StageError::from_error(Stage::Update, &err))?))
 }

@@ -1,0 +1,169 @@
+//! The latency scenario: signed webhooks at a fixed rate through a real in-process ingest, RabbitMQ and the
+//! worker, to the local receiver. Webhook-to-note latency is the time from sending a request to the
+//! receiver getting that ticket's note; the mocks answer at once, so all of it is the pipeline's overhead.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use enhancer_tests::signing::{self, GENERIC_SECRET};
+use enhancer_worker::run::build_with_writer;
+use enhancer_worker::stages::synthesize::OfflineWriter;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::observe::{self, CpuSnapshot};
+use crate::setup::{self, Services, TENANT};
+use crate::{receiver, stage_metrics};
+
+/// The open-loop schedule.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub rate: f64,
+    pub warmup: Duration,
+    pub measure: Duration,
+}
+
+/// One webhook sent.
+#[derive(Debug)]
+struct Sent {
+    n: usize,
+    ticket: String,
+    at: Instant,
+    status: Option<u16>,
+    answered_in: Duration,
+}
+
+/// Nearest-rank percentiles in milliseconds: p50, p90, p99, max, mean.
+fn percentiles(mut samples: Vec<Duration>) -> Value {
+    if samples.is_empty() {
+        return json!(null);
+    }
+    samples.sort_unstable();
+    let ms = |d: Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
+    let rank = |q: f64| ms(samples[((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1]);
+    let mean = samples.iter().sum::<Duration>() / u32::try_from(samples.len()).unwrap_or(u32::MAX);
+    json!({"n": samples.len(), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0), "mean": ms(mean)})
+}
+
+async fn send(client: reqwest::Client, url: String, n: usize, run: String) -> Sent {
+    let ticket = format!("LAT-{n}");
+    let body = signing::generic_created(&ticket, "Latency probe: VPN drops every few minutes");
+    let id = format!("lat-{run}-{n}");
+    let mut request = client.post(url).header("content-type", "application/json");
+    for (name, value) in signing::standard_webhook_headers(GENERIC_SECRET, &id, chrono::Utc::now().timestamp(), &body) {
+        request = request.header(name, value);
+    }
+    let at = Instant::now();
+    let status = request.body(body).send().await.ok().map(|r| r.status().as_u16());
+    Sent { n, ticket, at, status, answered_in: at.elapsed() }
+}
+
+pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Value> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (address, received) = receiver::start(true, stop_rx.clone()).await?;
+    let bench = setup::prepare(services, address).await?;
+
+    let ingest_state = enhancer_ingest::startup::build_state(&bench.config).await.context("ingest state")?;
+    ingest_state.publisher.declare_topology().await.context("declare the topology")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let ingest_address = listener.local_addr()?;
+    let mut ingest_stop = stop_rx.clone();
+    let ingest = tokio::spawn(enhancer_ingest::startup::serve(
+        listener,
+        ingest_state,
+        bench.config.ingest.body_limit_bytes,
+        async move {
+            let _ = ingest_stop.wait_for(|s| *s).await;
+        },
+    ));
+
+    let worker = Arc::new(build_with_writer(&bench.config, Arc::new(OfflineWriter)).await?);
+    let (worker_tx, worker_rx) = watch::channel(false);
+    let running = Arc::clone(&worker);
+    let worker_task = tokio::spawn(async move { running.run(worker_rx).await });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !worker.state.is_consuming() {
+        anyhow::ensure!(Instant::now() < deadline, "the worker did not start consuming");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "database {}, queue prefix {}, ingest http://{ingest_address}, receiver http://{address}, worker \
+         concurrency {}, {} webhooks/s for {:?} after {:?} warm-up",
+        bench.database,
+        services.prefix,
+        bench.config.worker.concurrency,
+        schedule.rate,
+        schedule.measure,
+        schedule.warmup
+    );
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let url = format!("http://{ingest_address}/webhooks/{TENANT}");
+    let run = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let warmup_count = (schedule.rate * schedule.warmup.as_secs_f64()) as usize;
+    let total = warmup_count + (schedule.rate * schedule.measure.as_secs_f64()) as usize;
+    let cpu_before = CpuSnapshot::take();
+    let started = tokio::time::Instant::now();
+    let mut sends = JoinSet::new();
+    for n in 0..total {
+        tokio::time::sleep_until(started + Duration::from_secs_f64(n as f64 / schedule.rate)).await;
+        sends.spawn(send(client.clone(), url.clone(), n, run.clone()));
+    }
+    let mut sent: Vec<Sent> = sends.join_all().await;
+    sent.sort_by_key(|s| s.n);
+    let accepted: Vec<&Sent> = sent.iter().filter(|s| s.status == Some(202)).collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while accepted.iter().any(|s| received.arrival(&s.ticket).is_none()) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cpu = cpu_before.since(&CpuSnapshot::take());
+
+    let measured: Vec<&&Sent> = accepted.iter().filter(|s| s.n >= warmup_count).collect();
+    let to_note: Vec<Duration> =
+        measured.iter().filter_map(|s| received.arrival(&s.ticket).map(|at| at.duration_since(s.at))).collect();
+    let missing = measured.len() - to_note.len();
+    let answered: Vec<Duration> = measured.iter().map(|s| s.answered_in).collect();
+    let not_accepted = sent.len() - accepted.len();
+
+    let _ = worker_tx.send(true);
+    worker_task.await.context("worker task")?;
+    let _ = stop_tx.send(true);
+    let _ = ingest.await;
+    let metrics = worker.ctx.metrics.render();
+    worker.ctx.pool.close().await;
+    bench.pool.close().await;
+
+    let (stage_text, stages) = stage_metrics::stage_table(&metrics);
+    let worker_e2e = stage_metrics::histogram(&metrics, "enhancer_worker_webhook_to_note_seconds", "tool")
+        .get("generic")
+        .map(stage_metrics::Series::to_json);
+    let result = json!({
+        "rate": schedule.rate,
+        "measured_seconds": schedule.measure.as_secs_f64(),
+        "sent": sent.len(),
+        "not_202": not_accepted,
+        "measured": measured.len(),
+        "notes_missing": missing,
+        "notes_posted": received.notes(),
+        "webhook_to_note_ms": percentiles(to_note),
+        "ingest_answer_ms": percentiles(answered),
+        "worker_metric_webhook_to_note": worker_e2e,
+        "stages": stages,
+        "concurrency": bench.config.worker.concurrency,
+        "cpu": cpu.to_json(),
+        "rss_kib": observe::memory_kib().1,
+    });
+    println!(
+        "sent {} webhooks ({not_accepted} not 202), {} measured, {missing} notes missing",
+        sent.len(),
+        measured.len()
+    );
+    println!("webhook -> note (ms): {}", result["webhook_to_note_ms"]);
+    println!("webhook -> 202  (ms): {}", result["ingest_answer_ms"]);
+    println!("\nworker stage histograms (enhancer_worker_stage_duration_seconds)\n{stage_text}");
+    println!("cpu during the run\n{}", cpu.table());
+    anyhow::ensure!(missing == 0 && not_accepted == 0, "{missing} notes missing, {not_accepted} webhooks not accepted");
+    Ok(result)
+}
