@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod ip_extract;
 pub mod queue;
 pub mod render;
 pub mod telemetry;

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod consumer;
+pub mod context;
 pub mod demo;
 pub mod health;
 pub mod job;

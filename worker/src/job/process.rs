@@ -15,7 +15,9 @@ use uuid::Uuid;
 use super::context::WorkerContext;
 use super::failure;
 use super::history::{self, ClaimOutcome, Completion, StageTimes};
+use crate::context::corpus;
 use crate::stages::gather::gather;
+use crate::stages::synthesize::footer;
 use crate::stages::update::{Posted, update};
 use crate::stages::{Stage, StageError, with_timeout};
 
@@ -173,8 +175,12 @@ async fn stages(
 
     enter(Stage::Gather);
     let started = Instant::now();
-    let gathered =
-        with_timeout(Stage::Gather, ctx.timeouts.gather, gather(plugin, &api, ticket_id, &ctx.metrics)).await;
+    let gathered = with_timeout(
+        Stage::Gather,
+        ctx.timeouts.gather,
+        gather(plugin, &api, ticket_id, &ctx.metrics, &ctx.pool, job.tenant_id.as_str()),
+    )
+    .await;
     times.gather_ms = elapsed_ms(started);
     observe(Stage::Gather, started);
     let gathered = gathered?;
@@ -196,7 +202,8 @@ async fn stages(
         }
     }
 
-    let note = Note { body_markdown: enhancement.markdown.clone(), marker: Note::marker_for(id) };
+    let body_markdown = format!("{}{}", enhancement.markdown.trim_end(), footer(&enhancement.model));
+    let note = Note { body_markdown, marker: Note::marker_for(id) };
     enter(Stage::Update);
     let started = Instant::now();
     let posted = with_timeout(
@@ -231,6 +238,12 @@ async fn stages(
         note_ref: posted.note_ref().0.clone(),
     };
     history::complete(&ctx.pool, id, &completion).await.map_err(|err| StageError::from_error(Stage::Record, &err))?;
+    // The corpus grows with every processed ticket. The note is posted and recorded, so a failure here is
+    // only logged: the next event about the ticket indexes it again.
+    let addresses = &gathered.context.addresses;
+    if let Err(err) = corpus::index_ticket(&ctx.pool, job.tenant_id.as_str(), &gathered.ticket, addresses, None).await {
+        tracing::warn!(error = %err, "cannot index the ticket into the corpus");
+    }
     observe(Stage::Record, started);
     tracing::info!(
         note = %posted.note_ref().0,

@@ -4,42 +4,15 @@
 
 use enhancer_plugins::{TicketingTool, ToolApi};
 use enhancer_shared::domain::{Ticket, TicketId};
-use serde::Serialize;
+use enhancer_shared::ip_extract;
+use enhancer_shared::tenant::StageToggles;
+use sqlx::PgPool;
+
+pub use crate::context::{Context, KbArticle, RelatedAsset, RelatedTicket, SimilarTicket};
+use crate::context::{assets, search};
 
 use super::{Stage, StageError};
 use crate::metrics::Metrics;
-
-/// What the writer gets besides the ticket.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Context {
-    pub similar_tickets: Vec<SimilarTicket>,
-    pub kb_articles: Vec<KbArticle>,
-    pub assets: Vec<RelatedAsset>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SimilarTicket {
-    pub ticket_id: String,
-    pub subject: String,
-    pub resolution: Option<String>,
-    pub score: f32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct KbArticle {
-    pub title: String,
-    pub url: Option<String>,
-    pub excerpt: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RelatedAsset {
-    pub address: String,
-    pub hostname: Option<String>,
-    pub owner: Option<String>,
-    pub location: Option<String>,
-    pub criticality: Option<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct Gathered {
@@ -47,14 +20,49 @@ pub struct Gathered {
     pub context: Context,
 }
 
+/// How many similar tickets and articles the writer gets.
+const TOP_K: usize = 5;
+/// How many other tickets about the same addresses are listed.
+const RELATED_LIMIT: usize = 5;
+
 pub async fn gather(
     plugin: &dyn TicketingTool,
     api: &ToolApi<'_>,
     id: &TicketId,
     metrics: &Metrics,
+    pool: &PgPool,
+    tenant: &str,
 ) -> Result<Gathered, StageError> {
     let fetched = plugin.get_ticket(api, id).await;
     metrics.outbound(plugin.kind().as_str(), "get_ticket", &fetched);
     let ticket = fetched.map_err(|err| StageError::from_error(Stage::Gather, &err))?;
-    Ok(Gathered { ticket, context: Context::default() })
+    let context = context_for(pool, tenant, &ticket, api.settings.stages)
+        .await
+        .map_err(|err| StageError::from_error(Stage::Gather, &err))?;
+    Ok(Gathered { ticket, context })
+}
+
+/// Searches the tenant's data for what surrounds `ticket`, stage by stage as the tenant enabled them.
+pub async fn context_for(
+    pool: &PgPool,
+    tenant: &str,
+    ticket: &Ticket,
+    stages: StageToggles,
+) -> Result<Context, sqlx::Error> {
+    let mut context = Context {
+        addresses: ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description)),
+        ..Context::default()
+    };
+    if stages.similar_tickets {
+        context.similar_tickets = search::similar_tickets(pool, tenant, ticket, TOP_K).await?;
+    }
+    if stages.knowledge_base {
+        context.kb_articles = search::kb_articles(pool, tenant, ticket, TOP_K).await?;
+    }
+    if stages.assets && !context.addresses.is_empty() {
+        context.assets = assets::related_assets(pool, tenant, &context.addresses).await?;
+        context.related_tickets =
+            assets::tickets_mentioning(pool, tenant, &context.addresses, ticket.id.as_str(), RELATED_LIMIT).await?;
+    }
+    Ok(context)
 }
