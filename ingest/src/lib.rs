@@ -9,7 +9,6 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod redis_link;
 pub mod router;
-pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod tenant_cache;

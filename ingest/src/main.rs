@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use enhancer_ingest::{shutdown, startup};
+use enhancer_ingest::startup;
 use enhancer_shared::config::Config;
+use enhancer_shared::shutdown;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ip_extract;
 pub mod queue;
 pub mod render;
+pub mod shutdown;
 pub mod telemetry;
 pub mod tenant;
 pub mod url_policy;

@@ -11,5 +11,4 @@ pub mod job;
 pub mod metrics;
 pub mod retry_policy;
 pub mod run;
-pub mod shutdown;
 pub mod stages;

@@ -122,7 +122,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             .await
     });
     tokio::spawn(async move {
-        crate::shutdown::signal().await;
+        enhancer_shared::shutdown::signal().await;
         let _ = tx.send(true);
     });
     tracing::info!(worker_id = %worker.ctx.worker_id, listen = %config.worker.listen, "enhancer-worker started");

@@ -1,4 +1,4 @@
-//! The shutdown signal: SIGTERM (Kubernetes) or Ctrl-C.
+//! The shutdown signal of both binaries: SIGTERM (Kubernetes) or Ctrl-C.
 
 /// Resolves on the first SIGTERM or Ctrl-C.
 pub async fn signal() {
