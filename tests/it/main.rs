@@ -1,11 +1,16 @@
 //! One integration binary for black-box tests over real PostgreSQL, RabbitMQ and Redis.
 //! Each test gets its own database (see `enhancer_tests::TestDb`) and its own queue prefix.
 
+mod assets;
+mod context_search;
 mod dlq_cli;
 mod history_cli;
+mod import_cli;
 mod ingest_contract;
 mod ingest_resilience;
+mod ip_extract;
 mod key_rotation;
+mod llm_writer;
 mod migrations;
 mod queue;
 mod tenant_cli;

@@ -8,6 +8,7 @@ pub mod context;
 pub mod demo;
 pub mod health;
 pub mod job;
+pub mod llm;
 pub mod metrics;
 pub mod retry_policy;
 pub mod run;

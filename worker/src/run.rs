@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::consumer::{self, ConsumerOptions, ConsumerState};
 use crate::health::{self, HealthState};
 use crate::job::WorkerContext;
+use crate::llm::OpenAiWriter;
 use crate::stages::StageTimeouts;
 use crate::stages::synthesize::{OfflineWriter, Writer};
 
@@ -40,7 +41,7 @@ fn worker_id(config: &Config) -> String {
 pub async fn build(config: &Config) -> anyhow::Result<Worker> {
     let writer: Arc<dyn Writer> = match config.llm.provider {
         LlmProvider::Offline => Arc::new(OfflineWriter),
-        LlmProvider::Openai => anyhow::bail!("llm.provider = openai is not part of this build yet; use offline"),
+        LlmProvider::Openai => Arc::new(OpenAiWriter::from_config(&config.llm).context("llm.provider = openai")?),
     };
     build_with_writer(config, writer).await
 }

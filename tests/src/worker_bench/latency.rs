@@ -152,6 +152,7 @@ pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Valu
         "worker_metric_webhook_to_note": worker_e2e,
         "stages": stages,
         "concurrency": bench.config.worker.concurrency,
+        "context_search": services.context,
         "cpu": cpu.to_json(),
         "rss_kib": observe::memory_kib().1,
     });

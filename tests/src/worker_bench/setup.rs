@@ -31,6 +31,8 @@ pub struct Services {
     pub concurrency: u32,
     /// `database.max_connections` of the worker's pool (and of ingest's, in the latency scenario).
     pub db_connections: u32,
+    /// Whether the gather stage searches the tenant's (empty) corpus for context.
+    pub context: bool,
 }
 
 /// A prepared scenario.
@@ -47,7 +49,8 @@ fn database_name(prefix: &str) -> String {
 }
 
 /// Creates and migrates the database, adds the tenant (generic tool, `receiver` as its base URL, the
-/// rate limit far above anything this machine sends), and builds the configuration. Any
+/// rate limit far above anything this machine sends, context search as `services.context` says), and
+/// builds the configuration. Any
 /// `ENHANCER_*` variable of this process applies too, under the benchmark's own settings.
 pub async fn prepare(services: &Services, receiver: SocketAddr) -> anyhow::Result<Bench> {
     let database = database_name(&services.prefix);
@@ -77,8 +80,10 @@ pub async fn prepare(services: &Services, receiver: SocketAddr) -> anyhow::Resul
     let pool = PgPoolOptions::new().max_connections(2).connect(&format!("{}/{database}", services.pg_server)).await?;
     enhancer_shared::db::migrate(&pool).await?;
     let keys = KeyRing::from_env_values(&master, None)?;
+    let context = services.context;
     let settings = TenantSettings::from_json(serde_json::json!({
-        "rate_limit": {"per_second": 1_000_000, "burst": 1_000_000}
+        "rate_limit": {"per_second": 1_000_000, "burst": 1_000_000},
+        "stages": {"similar_tickets": context, "knowledge_base": context, "assets": context},
     }))?;
     let secrets = serde_json::json!({"webhook_secret": GENERIC_SECRET, "credentials": {}}).to_string();
     let tenant = NewTenant {

@@ -34,8 +34,12 @@ pub async fn run(
     let (address, received) = receiver::start(false, stop_rx).await?;
     let bench = setup::prepare(services, address).await?;
     println!(
-        "database {}, queue prefix {}, receiver http://{address}, concurrency {}, db pool {}",
-        bench.database, services.prefix, bench.config.worker.concurrency, bench.config.database.max_connections
+        "database {}, queue prefix {}, receiver http://{address}, concurrency {}, db pool {}, context search {}",
+        bench.database,
+        services.prefix,
+        bench.config.worker.concurrency,
+        bench.config.database.max_connections,
+        if services.context { "on" } else { "off" }
     );
 
     let took = preload::publish_jobs(&bench.config, jobs).await?;
@@ -106,6 +110,7 @@ pub async fn run(
         "first_completed_after_s": first,
         "concurrency": bench.config.worker.concurrency,
         "db_max_connections": bench.config.database.max_connections,
+        "context_search": services.context,
         "implied_ms_per_job_in_flight": concurrency / steady.max(1e-9) * 1e3,
         "notes_posted": received.notes(),
         "tickets_served": received.tickets_served(),

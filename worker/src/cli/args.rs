@@ -30,6 +30,11 @@ pub enum Command {
     },
     /// List enhancement runs from `enhancement_history`.
     History(HistoryArgs),
+    /// Import tickets, knowledge-base articles or assets into a tenant's corpus.
+    Import {
+        #[command(subcommand)]
+        command: super::import::ImportCommand,
+    },
     /// Run the whole pipeline once on this machine: a webhook through ingest, queue and worker to a note.
     Demo(DemoArgs),
 }

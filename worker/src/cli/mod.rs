@@ -4,6 +4,7 @@
 mod args;
 mod dlq;
 mod history;
+mod import;
 mod io;
 mod migrate;
 mod output;
@@ -24,6 +25,7 @@ pub async fn execute(cli: Cli, config: &Config, io: &mut CliIo) -> anyhow::Resul
         Command::Tenant { command } => tenant::run(command, config, io).await,
         Command::Dlq { command } => dlq::run(command, config, io).await,
         Command::History(args) => history::run(args, config, io).await,
+        Command::Import { command } => import::run(command, config, io).await,
         Command::Demo(args) => crate::demo::run(args.tickets, config, io).await,
     }
 }

@@ -187,9 +187,12 @@ async fn stages(
 
     enter(Stage::Synthesize);
     let started = Instant::now();
-    let written =
-        with_timeout(Stage::Synthesize, ctx.timeouts.synthesize, ctx.writer.write(&gathered.ticket, &gathered.context))
-            .await;
+    let written = with_timeout(
+        Stage::Synthesize,
+        ctx.timeouts.synthesize,
+        ctx.writer.write_for_tenant(&gathered.ticket, &gathered.context, &record.settings),
+    )
+    .await;
     times.synthesize_ms = elapsed_ms(started);
     observe(Stage::Synthesize, started);
     let enhancement = written?;

@@ -21,6 +21,18 @@ pub struct Enhancement {
 #[async_trait]
 pub trait Writer: Send + Sync + std::fmt::Debug {
     async fn write(&self, ticket: &Ticket, context: &Context) -> Result<Enhancement, StageError>;
+
+    /// [`Writer::write`] with the tenant's overrides (model, temperature, prompt, redaction) applied. Writers
+    /// without per-tenant knobs keep the default.
+    async fn write_for_tenant(
+        &self,
+        ticket: &Ticket,
+        context: &Context,
+        settings: &enhancer_shared::tenant::TenantSettings,
+    ) -> Result<Enhancement, StageError> {
+        let _ = settings;
+        self.write(ticket, context).await
+    }
 }
 
 /// Deterministic and offline: the note is built from the ticket and the gathered context only.

@@ -1,0 +1,120 @@
+//! The IP cross-reference against real PostgreSQL: assets found by containment in both directions, each
+//! once and the most specific first, other tickets that mention the same addresses newest first, and no
+//! row of another tenant.
+
+use enhancer_tests::TestDb;
+use enhancer_worker::context::assets::{related_assets, tickets_mentioning};
+use sqlx::PgPool;
+
+async fn tenant(pool: &PgPool, id: &str) {
+    sqlx::query(
+        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
+         VALUES ($1, $1, 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .expect("tenant");
+}
+
+async fn asset(pool: &PgPool, tenant: &str, id: &str, address: &str, hostname: &str) {
+    sqlx::query("INSERT INTO assets (tenant_id, asset_id, address, hostname, criticality) VALUES ($1, $2, $3::inet, $4, 'high')")
+        .bind(tenant)
+        .bind(id)
+        .bind(address)
+        .bind(hostname)
+        .execute(pool)
+        .await
+        .expect("asset");
+}
+
+async fn ticket(pool: &PgPool, tenant: &str, id: &str, addresses: &[&str], minutes_ago: i32) {
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, status, ip_addresses, indexed_at) \
+         VALUES ($1, $2, 'about ' || $2, 'resolved', $3::text[]::inet[], now() - make_interval(mins => $4))",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(addresses)
+    .bind(minutes_ago)
+    .execute(pool)
+    .await
+    .expect("ticket");
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test]
+async fn assets_are_found_by_containment_most_specific_first() {
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    tenant(pool, "acme").await;
+    tenant(pool, "other").await;
+    asset(pool, "acme", "vpn-gw", "10.20.30.40", "vpn-gw-01").await;
+    asset(pool, "acme", "dc-net", "10.20.0.0/16", "dc-network").await;
+    asset(pool, "acme", "printer", "10.50.1.7", "prn-floor3").await;
+    asset(pool, "acme", "v6-host", "2001:db8::40", "web-v6").await;
+    asset(pool, "acme", "unrelated", "192.168.1.1", "home-router").await;
+    asset(pool, "other", "theirs", "10.20.30.40", "not-ours").await;
+
+    let found = related_assets(pool, "acme", &strings(&["10.20.30.40", "10.50.1.0/24", "2001:db8::/64"]))
+        .await
+        .expect("related assets");
+    let seen: Vec<(&str, &str, Option<&str>)> =
+        found.iter().map(|a| (a.matched.as_str(), a.address.as_str(), a.hostname.as_deref())).collect();
+    assert_eq!(
+        seen,
+        [
+            // The host itself, then the network that contains it.
+            ("10.20.30.40", "10.20.30.40", Some("vpn-gw-01")),
+            ("10.20.30.40", "10.20.0.0/16", Some("dc-network")),
+            // A network named in the ticket brings in the assets inside it.
+            ("10.50.1.0/24", "10.50.1.7", Some("prn-floor3")),
+            ("2001:db8::/64", "2001:db8::40", Some("web-v6")),
+        ]
+    );
+    assert_eq!(found[0].criticality.as_deref(), Some("high"));
+
+    // An address inside the network only: the network matches, once, even when named twice.
+    let found = related_assets(pool, "acme", &strings(&["10.20.99.1", "10.20.99.2"])).await.expect("related");
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].matched.as_str(), found[0].address.as_str()), ("10.20.99.1", "10.20.0.0/16"));
+
+    // Nothing matches, nothing to look up, or garbage in the list: no error.
+    assert!(related_assets(pool, "acme", &strings(&["172.16.0.1"])).await.expect("none").is_empty());
+    assert!(related_assets(pool, "acme", &[]).await.expect("empty").is_empty());
+    let found = related_assets(pool, "acme", &strings(&["not an ip", "10.50.1.7"])).await.expect("garbage");
+    assert_eq!(found.len(), 1);
+    assert!(related_assets(pool, "nobody", &strings(&["10.20.30.40"])).await.expect("other tenant").is_empty());
+}
+
+#[tokio::test]
+async fn tickets_mentioning_the_same_addresses_newest_first() {
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    tenant(pool, "acme").await;
+    tenant(pool, "other").await;
+    ticket(pool, "acme", "T-1", &["10.20.30.40"], 60).await;
+    ticket(pool, "acme", "T-2", &["10.0.0.9", "2001:db8::40"], 30).await;
+    ticket(pool, "acme", "T-3", &["10.20.30.40", "10.0.0.0/24"], 10).await;
+    ticket(pool, "acme", "T-4", &["10.9.9.9"], 5).await;
+    ticket(pool, "acme", "SELF", &["10.20.30.40"], 0).await;
+    ticket(pool, "other", "X-1", &["10.20.30.40"], 1).await;
+
+    let addresses = strings(&["10.20.30.40", "2001:db8::40"]);
+    let found = tickets_mentioning(pool, "acme", &addresses, "SELF", 10).await.expect("tickets mentioning");
+    let seen: Vec<(&str, &str)> = found.iter().map(|t| (t.ticket_id.as_str(), t.address.as_str())).collect();
+    assert_eq!(seen, [("T-3", "10.20.30.40"), ("T-2", "2001:db8::40"), ("T-1", "10.20.30.40")]);
+    assert_eq!(found[0].subject, "about T-3");
+    assert_eq!(found[0].status.as_deref(), Some("resolved"));
+
+    let limited = tickets_mentioning(pool, "acme", &addresses, "SELF", 1).await.expect("limited");
+    assert_eq!(limited.len(), 1);
+    assert_eq!(limited[0].ticket_id, "T-3");
+    // Networks match networks exactly.
+    let by_network = tickets_mentioning(pool, "acme", &strings(&["10.0.0.0/24"]), "SELF", 10).await.expect("net");
+    assert_eq!(by_network.iter().map(|t| t.ticket_id.as_str()).collect::<Vec<_>>(), ["T-3"]);
+    assert!(tickets_mentioning(pool, "acme", &strings(&["172.16.0.1"]), "SELF", 10).await.expect("none").is_empty());
+}

@@ -1,0 +1,117 @@
+//! Knowledge-base articles from the tenant's `kb_articles`, with a short excerpt around the matched terms.
+
+use enhancer_shared::domain::Ticket;
+use sqlx::PgPool;
+
+use super::{CANDIDATES, MIN_SCORE, limit, terms};
+use crate::context::KbArticle;
+
+/// The longest excerpt, in characters.
+const EXCERPT_CHARS: usize = 240;
+
+/// The same weighted coverage as similar tickets (see the module above), over titles and bodies. The
+/// excerpt is `ts_headline` without highlighting (the note is Markdown, not HTML).
+const KB_ARTICLES: &str = "
+WITH terms AS (
+    SELECT operand::tsquery AS query, weight FROM unnest($2::text[], $3::float8[]) AS t(operand, weight)
+),
+corpus AS (SELECT count(*)::float8 AS n FROM kb_articles WHERE tenant_id = $1),
+weighted AS (
+    SELECT terms.query, terms.weight * ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS weight
+    FROM terms CROSS JOIN corpus
+    CROSS JOIN LATERAL (
+        SELECT count(*)::float8 AS n FROM kb_articles a WHERE a.tenant_id = $1 AND a.search @@ terms.query
+    ) AS df
+    WHERE df.n > 0
+),
+mass AS (SELECT sum(weight) AS total FROM weighted),
+any_term AS (SELECT string_agg(operand, ' | ')::tsquery AS query FROM unnest($2::text[]) AS operand),
+candidates AS (
+    SELECT a.article_id, a.title, a.url, a.body, a.search,
+           ts_filter(a.search, '{a}') AS title_terms, ts_filter(a.search, '{b}') AS body_terms
+    FROM kb_articles a CROSS JOIN any_term
+    WHERE a.tenant_id = $1 AND a.search @@ any_term.query
+    ORDER BY ts_rank(a.search, any_term.query) DESC
+    LIMIT $6
+),
+scored AS (
+    SELECT c.article_id, c.title, c.url, c.body,
+           (SELECT sum(w.weight * CASE WHEN c.title_terms @@ w.query THEN 1.0
+                                       WHEN c.body_terms @@ w.query THEN 0.6
+                                       ELSE 0 END)
+            FROM weighted w) / nullif((SELECT total FROM mass), 0) AS coverage
+    FROM candidates c
+),
+best AS (
+    SELECT * FROM scored WHERE coverage >= $4 ORDER BY coverage DESC, article_id LIMIT $5
+)
+SELECT article_id, title, url, coverage::float4 AS score,
+       ts_headline('english', body, (SELECT query FROM any_term),
+                   'MaxWords=40, MinWords=15, ShortWord=2, StartSel=\"\", StopSel=\"\"') AS excerpt
+FROM best
+ORDER BY score DESC, article_id";
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    article_id: String,
+    title: String,
+    url: Option<String>,
+    score: f32,
+    excerpt: String,
+}
+
+/// The `k` most relevant knowledge-base articles, best first, weak matches left out.
+pub async fn kb_articles(
+    pool: &PgPool,
+    tenant: &str,
+    ticket: &Ticket,
+    k: usize,
+) -> Result<Vec<KbArticle>, sqlx::Error> {
+    let terms = terms::query_terms(pool, ticket).await?;
+    if terms.is_empty() || k == 0 {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ArticleRow> = sqlx::query_as(KB_ARTICLES)
+        .bind(tenant)
+        .bind(&terms.operands)
+        .bind(&terms.weights)
+        .bind(MIN_SCORE)
+        .bind(limit(k))
+        .bind(CANDIDATES)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| KbArticle {
+            article_id: row.article_id,
+            title: row.title,
+            url: row.url,
+            excerpt: excerpt(&row.excerpt),
+            score: row.score,
+        })
+        .collect())
+}
+
+/// One line, at most [`EXCERPT_CHARS`] characters, cut at a word.
+fn excerpt(headline: &str) -> String {
+    let text = headline.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_one_line_and_cut_at_a_word() {
+        assert_eq!(excerpt("Reset the\n  profile. "), "Reset the profile.");
+        let long = "word ".repeat(100);
+        let cut = excerpt(&long);
+        assert!(cut.ends_with("word…") && cut.chars().count() <= EXCERPT_CHARS + 1, "{cut}");
+    }
+}
