@@ -105,16 +105,24 @@ REDIS_PID=$(pgrep -o -x redis-server || true)
 
 # CPU seconds (user + system) a process has used so far; 0 when it is not there.
 cpu_of() { awk -v hz="$TICKS" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Whole-machine CPU seconds so far: "busy steal" (busy excludes idle, iowait and steal). Other work on a shared
+# machine shows up as busy time that none of the four processes used.
+machine_cpu() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f %.2f", ($2 + $3 + $4 + $7 + $8) / hz, $9 / hz }' /proc/stat; }
 
 # Runs one loadgen phase and writes its JSON to $OUT/$1.json, and the CPU each process used during it
 # (warm-up included) to $OUT/$1-cpu.txt: on 2 shared cores, who gets the CPU decides the throughput.
 phase() {
   local name=$1; shift
   local before_ingest before_rabbit before_redis started
+  local before_machine after_machine
   before_ingest=$(cpu_of "$INGEST_PID"); before_rabbit=$(cpu_of "$RABBIT_PID"); before_redis=$(cpu_of "$REDIS_PID")
+  before_machine=$(machine_cpu)
   started=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$WORK/loadgen-time" "$BIN/loadgen" "$@" "${TIMING[@]}" | tee "$OUT/$name.json"
+  after_machine=$(machine_cpu)
   awk -v wall="$(date +%s.%N)" -v start="$started" -v cores="$(nproc)" \
+    -v busy="$(awk -v b="${before_machine% *}" -v a="${after_machine% *}" 'BEGIN{print a-b}')" \
+    -v steal="$(awk -v b="${before_machine#* }" -v a="${after_machine#* }" 'BEGIN{print a-b}')" \
     -v ingest="$(awk -v b="$before_ingest" -v a="$(cpu_of "$INGEST_PID")" 'BEGIN{print a-b}')" \
     -v rabbit="$(awk -v b="$before_rabbit" -v a="$(cpu_of "$RABBIT_PID")" 'BEGIN{print a-b}')" \
     -v redis="$(awk -v b="$before_redis" -v a="$(cpu_of "$REDIS_PID")" 'BEGIN{print a-b}')" \
@@ -125,6 +133,10 @@ phase() {
       printf "%-16s %8.1f %7.0f%%\n", "enhancer-ingest", ingest, 100 * ingest / capacity
       printf "%-16s %8.1f %7.0f%%\n", "rabbitmq", rabbit, 100 * rabbit / capacity
       printf "%-16s %8.1f %7.0f%%\n", "redis", redis, 100 * redis / capacity
+      others = busy - loadgen - ingest - rabbit - redis
+      printf "%-16s %8.1f %7.0f%%\n", "everything else", others, 100 * others / capacity
+      printf "%-16s %8.1f %7.0f%%\n", "idle", capacity - busy - steal, 100 * (capacity - busy - steal) / capacity
+      printf "%-16s %8.1f %7.0f%%\n", "steal (host)", steal, 100 * steal / capacity
       printf "%-16s %8.1f s x %d cores\n", "wall", wall - start, cores
     }' | tee "$OUT/$name-cpu.txt"
   "$BIN/loadgen" purge --amqp-url "$AMQP_URL" --prefix "$PREFIX"

@@ -96,6 +96,7 @@ scenario() {
   echo "kernel: $(uname -r)"
   echo "postgresql: $(psql -At "$PG_SERVER/postgres" -c 'SHOW server_version'), synchronous_commit=$(psql -At "$PG_SERVER/postgres" -c 'SHOW synchronous_commit')"
   echo "rabbitmq: $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo unknown)"
+  echo "code: $(git rev-parse --short HEAD), $(git status --porcelain -- shared plugins ingest worker | wc -l) files changed since"
   echo "run: $RUN_ID, started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 

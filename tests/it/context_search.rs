@@ -89,6 +89,13 @@ async fn the_duplicate_ranks_first_and_unrelated_tickets_are_left_out() {
     let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search");
     let ids: Vec<&str> = similar.iter().map(|t| t.ticket_id.as_str()).collect();
     assert_eq!(ids, ["100"], "only the duplicate is similar enough: {similar:?}");
+    // 103 shares a word with the query ("since"), so it is a candidate: only the minimum score keeps it out.
+    let shares: bool =
+        sqlx::query_scalar("SELECT search @@ to_tsquery('english', 'since') FROM tickets WHERE ticket_id = '103'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("shares a word");
+    assert!(shares);
     assert_eq!(similar[0].resolution.as_deref(), Some("Upgraded GlobalProtect to 6.1."));
     assert!(similar[0].score >= search::MIN_SCORE as f32);
 }

@@ -2,6 +2,7 @@
 //! Each test gets its own database (see `enhancer_tests::TestDb`) and its own queue prefix.
 
 mod assets;
+mod context_e2e;
 mod context_search;
 mod dlq_cli;
 mod history_cli;
@@ -12,6 +13,7 @@ mod ip_extract;
 mod key_rotation;
 mod llm_writer;
 mod migrations;
+mod offline_writer;
 mod queue;
 mod tenant_cli;
 mod trace_propagation;

@@ -8,6 +8,10 @@ use enhancer_shared::error::Disposition;
 use super::gather::Context;
 use super::{Stage, StageError};
 
+mod offline;
+
+pub use offline::OfflineWriter;
+
 /// What a writer produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enhancement {
@@ -35,69 +39,6 @@ pub trait Writer: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// Deterministic and offline: the note is built from the ticket and the gathered context only.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OfflineWriter;
-
-/// The first sentences of the description, as the summary.
-fn leading_sentences(text: &str, max_chars: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut summary = String::new();
-    for sentence in text.split_inclusive(['.', '!', '?']) {
-        if !summary.is_empty() && summary.len() + sentence.len() > max_chars {
-            break;
-        }
-        summary.push_str(sentence);
-    }
-    if summary.chars().count() > max_chars {
-        summary = summary.chars().take(max_chars).collect::<String>() + "…";
-    }
-    summary.trim().to_owned()
-}
-
-#[async_trait]
-impl Writer for OfflineWriter {
-    async fn write(&self, ticket: &Ticket, context: &Context) -> Result<Enhancement, StageError> {
-        let mut md = String::new();
-        md.push_str("## Summary\n\n");
-        let summary = leading_sentences(&ticket.description, 400);
-        if summary.is_empty() {
-            md.push_str(&format!("{}\n\n", ticket.subject.trim()));
-        } else {
-            md.push_str(&format!("**{}**: {summary}\n\n", ticket.subject.trim()));
-        }
-        md.push_str(&format!("Priority: {}", ticket.priority));
-        if let Some(requester) = &ticket.requester {
-            md.push_str(&format!(" · Requester: {requester}"));
-        }
-        if let Some(status) = &ticket.status {
-            md.push_str(&format!(" · Status: {status}"));
-        }
-        md.push_str("\n\n## Suggested next steps\n\n");
-        match context.similar_tickets.iter().find_map(|t| t.resolution.as_ref().map(|r| (t, r))) {
-            Some((similar, resolution)) => md.push_str(&format!(
-                "1. Compare with ticket {} (\"{}\"), which was resolved: {}\n",
-                similar.ticket_id, similar.subject, resolution
-            )),
-            None => {
-                md.push_str("1. Confirm the scope with the requester: who is affected, since when, what changed.\n");
-            }
-        }
-        md.push_str("2. Check the affected system's recent changes and logs around the reported time.\n");
-        md.push_str("3. Record findings on the ticket before escalating.\n");
-        if !context.kb_articles.is_empty() {
-            md.push_str("\n## Knowledge base\n\n");
-            for article in &context.kb_articles {
-                match &article.url {
-                    Some(url) => md.push_str(&format!("- [{}]({url})\n", article.title)),
-                    None => md.push_str(&format!("- {}\n", article.title)),
-                }
-            }
-        }
-        Ok(Enhancement { markdown: md, model: OFFLINE_MODEL.into(), prompt_tokens: None, completion_tokens: None })
-    }
-}
-
 /// The line every note ends with (the plugin puts the marker right after it): that the note was generated,
 /// and by what. Added by the job, not the writers, so no writer can leave it out.
 pub fn footer(model: &str) -> String {
@@ -111,17 +52,4 @@ pub const OFFLINE_MODEL: &str = "offline";
 /// Builds a writer-independent error (used by writers that fail in ways they classify themselves).
 pub fn writer_error(disposition: Disposition, message: impl Into<String>) -> StageError {
     StageError::new(Stage::Synthesize, disposition, message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summary_takes_whole_leading_sentences() {
-        let text = "The VPN drops every ten minutes.  Users in Berlin are affected! It started today.";
-        assert_eq!(leading_sentences(text, 70), "The VPN drops every ten minutes. Users in Berlin are affected!");
-        assert_eq!(leading_sentences(text, 40), "The VPN drops every ten minutes.");
-        assert_eq!(leading_sentences("", 60), "");
-    }
 }

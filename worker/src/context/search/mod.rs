@@ -1,13 +1,15 @@
 //! Similar tickets and knowledge-base articles by full-text relevance over the generated `search` columns.
 //!
 //! The query is the OR of the ticket's salient lexemes ([`terms`]: words of four letters or more as
-//! prefixes, addresses also by their /24), so a document sharing only part of the wording still ranks; a search requiring every word would miss most duplicates, which are worded
-//! differently. Each candidate is scored by *weighted coverage*: the share of the query's weight it
-//! matches, where a term weighs its inverse document frequency in the tenant's corpus (a word every ticket
-//! has counts for little) times 1 for a subject term or 0.5 for a description-only term, and a match in a
-//! document's subject or title counts fully, in its body 0.6, in a resolution 0.3. Scores lie in 0..1 (a
-//! resolved ticket's boost aside), which makes one minimum score meaningful across tickets. The functions
-//! here are the whole interface, so a vector index can be put behind them later.
+//! prefixes, addresses also by their /24), so a document sharing only part of the wording still ranks; a
+//! search requiring every word would miss most duplicates, which are worded differently.
+//!
+//! Each candidate is scored by *weighted coverage*: the share of the query's weight it matches. A term
+//! weighs its inverse document frequency in the tenant's corpus (a word every ticket has counts for little)
+//! times 1 for a subject term or 0.5 for a description-only term; a match in a document's subject or title
+//! counts fully, in its body 0.6, in a resolution 0.3. Scores lie in 0..1 (a resolved ticket's boost
+//! aside), which makes one minimum score meaningful across tickets. The functions here are the whole
+//! interface, so a vector index can be put behind them later.
 
 mod kb;
 mod terms;
