@@ -114,8 +114,8 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// How many sample webhooks to send.
-    #[arg(long, default_value_t = 3)]
+    /// How many sample webhooks to send (at most 4).
+    #[arg(long, default_value_t = 4)]
     pub tickets: usize,
 }
 

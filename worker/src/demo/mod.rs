@@ -4,6 +4,7 @@
 //! master key), starts ingest, a worker and a local ticket receiver in this process, sends signed webhooks,
 //! prints the notes that come back, and stops everything.
 
+mod corpus;
 mod receiver;
 mod samples;
 
@@ -63,6 +64,7 @@ pub async fn run(tickets: usize, config: &Config, io: &mut CliIo) -> anyhow::Res
     enhancer_shared::db::migrate(&pool).await?;
     // A fresh tenant every run: its secrets are sealed with this run's key.
     sqlx::query("DELETE FROM enhancement_history WHERE tenant_id = $1").bind(DEMO_TENANT).execute(&pool).await?;
+    // Deleting the tenant also deletes its corpus (tickets, articles, assets).
     sqlx::query("DELETE FROM tenant_configs WHERE tenant_id = $1").bind(DEMO_TENANT).execute(&pool).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -85,6 +87,7 @@ pub async fn run(tickets: usize, config: &Config, io: &mut CliIo) -> anyhow::Res
         secrets: TenantSecrets::parse(ToolKind::Generic, secrets.as_bytes())?,
     };
     store::insert(&pool, &keys, &tenant).await?;
+    corpus::seed(&pool, DEMO_TENANT).await?;
 
     let ingest_state = enhancer_ingest::startup::build_state(&config).await?;
     ingest_state.publisher.declare_topology().await.context("cannot declare the demo queues (is RabbitMQ running?)")?;
