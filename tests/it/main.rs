@@ -8,6 +8,7 @@ mod dlq_cli;
 mod history_cli;
 mod import_cli;
 mod ingest_contract;
+mod ingest_plugins;
 mod ingest_resilience;
 mod ip_extract;
 mod key_rotation;
