@@ -103,43 +103,77 @@ TICKS=$(getconf CLK_TCK)
 RABBIT_PID=$(pgrep -o -x beam.smp || true)
 REDIS_PID=$(pgrep -o -x redis-server || true)
 
-# CPU seconds (user + system) a process has used so far; 0 when it is not there.
-cpu_of() { awk -v hz="$TICKS" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# Whole-machine CPU seconds so far: "busy steal" (busy excludes idle, iowait and steal). Other work on a shared
-# machine shows up as busy time that none of the four processes used.
-machine_cpu() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f %.2f", ($2 + $3 + $4 + $7 + $8) / hz, $9 / hz }' /proc/stat; }
+# "ns-on-a-CPU ns-waiting-for-one" summed over a process's threads (/proc/<pid>/task/*/schedstat). Exact, unlike
+# the tick-sampled /proc/stat; the waiting time is what CPU contention adds to every latency.
+sched_of() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ r += $1; w += $2 } END { printf "%d %d", r, w }'; }
+# Whole-machine busy CPU seconds so far (user, nice, system, irq, softirq), tick-sampled: it undercounts short
+# bursts at light load, but shows other work (a build on a shared machine) during the heavy phases.
+machine_busy() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
+context_switches() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$INGEST_PID"/task/*/status 2>/dev/null; }
+ingest_metrics() { curl -fsS "http://127.0.0.1:$PORT/metrics" | { grep -v '^#' || true; }; }
 
-# Runs one loadgen phase and writes its JSON to $OUT/$1.json, and the CPU each process used during it
-# (warm-up included) to $OUT/$1-cpu.txt: on 2 shared cores, who gets the CPU decides the throughput.
+# Ingest's own view of a phase from its /metrics before ($1) and after ($2): handler time and publish-to-confirm
+# time (mean, and the histogram bucket holding the 50th and 99th percentile); $3 = its context switches.
+metrics_delta() {
+  awk -v ctx="$3" '
+    FILENAME == ARGV[1] { before[$1] = $2; next }
+    { delta = $2 - before[$1] }
+    /^enhancer_ingest_webhook_duration_seconds_bucket\{outcome="queued"/ { split($1, p, "\""); hb[++hn] = p[4]; hc[hn] = delta }
+    /^enhancer_ingest_publish_duration_seconds_bucket\{result="confirmed"/ { split($1, p, "\""); pb[++pn] = p[4]; pc[pn] = delta }
+    /^enhancer_ingest_webhook_duration_seconds_sum\{outcome="queued"/ { hs = delta }
+    /^enhancer_ingest_webhook_duration_seconds_count\{outcome="queued"/ { hcount = delta }
+    /^enhancer_ingest_publish_duration_seconds_sum\{result="confirmed"/ { ps = delta }
+    /^enhancer_ingest_publish_duration_seconds_count\{result="confirmed"/ { pcount = delta }
+    function at(q, b, c, n, total,   i) {
+      for (i = 1; i <= n; i++) if (c[i] >= q * total) return (b[i] == "+Inf" ? "+Inf" : b[i] * 1000 " ms")
+      return "?"
+    }
+    END {
+      if (hcount == 0) exit
+      printf "ingest handler, 202s:    %d, mean %.3f ms, p50 <= %s, p99 <= %s\n", hcount, 1000 * hs / hcount,
+        at(0.5, hb, hc, hn, hcount), at(0.99, hb, hc, hn, hcount)
+      printf "ingest publish->confirm: mean %.3f ms, p50 <= %s, p99 <= %s\n", 1000 * ps / pcount,
+        at(0.5, pb, pc, pn, pcount), at(0.99, pb, pc, pn, pcount)
+      printf "ingest context switches: %.1f per webhook\n", ctx / hcount
+    }' "$1" "$2"
+}
+
+# One loadgen phase (arguments: a name, then loadgen's). Writes its JSON to $OUT/<name>.json and, to
+# $OUT/<name>-cpu.txt, what each process of the pipeline spent (warm-up included): on 2 shared cores, CPU per
+# message decides the throughput, and time spent waiting for a CPU ends up in the latencies.
 phase() {
   local name=$1; shift
-  local before_ingest before_rabbit before_redis started
-  local before_machine after_machine
-  before_ingest=$(cpu_of "$INGEST_PID"); before_rabbit=$(cpu_of "$RABBIT_PID"); before_redis=$(cpu_of "$REDIS_PID")
-  before_machine=$(machine_cpu)
+  local ingest0 rabbit0 redis0 busy0 ctx0 started purged
+  ingest0=$(sched_of "$INGEST_PID"); rabbit0=$(sched_of "$RABBIT_PID"); redis0=$(sched_of "$REDIS_PID")
+  busy0=$(machine_busy); ctx0=$(context_switches); ingest_metrics >"$WORK/metrics-before"
   started=$(date +%s.%N)
-  /usr/bin/time -f "%U %S" -o "$WORK/loadgen-time" "$BIN/loadgen" "$@" "${TIMING[@]}" | tee "$OUT/$name.json"
-  after_machine=$(machine_cpu)
-  awk -v wall="$(date +%s.%N)" -v start="$started" -v cores="$(nproc)" \
-    -v busy="$(awk -v b="${before_machine% *}" -v a="${after_machine% *}" 'BEGIN{print a-b}')" \
-    -v steal="$(awk -v b="${before_machine#* }" -v a="${after_machine#* }" 'BEGIN{print a-b}')" \
-    -v ingest="$(awk -v b="$before_ingest" -v a="$(cpu_of "$INGEST_PID")" 'BEGIN{print a-b}')" \
-    -v rabbit="$(awk -v b="$before_rabbit" -v a="$(cpu_of "$RABBIT_PID")" 'BEGIN{print a-b}')" \
-    -v redis="$(awk -v b="$before_redis" -v a="$(cpu_of "$REDIS_PID")" 'BEGIN{print a-b}')" \
-    -v loadgen="$(awk '{print $1 + $2}' "$WORK/loadgen-time")" 'BEGIN {
-      capacity = (wall - start) * cores
-      printf "%-16s %8s %8s\n", "process", "cpu s", "share"
-      printf "%-16s %8.1f %7.0f%%\n", "loadgen", loadgen, 100 * loadgen / capacity
-      printf "%-16s %8.1f %7.0f%%\n", "enhancer-ingest", ingest, 100 * ingest / capacity
-      printf "%-16s %8.1f %7.0f%%\n", "rabbitmq", rabbit, 100 * rabbit / capacity
-      printf "%-16s %8.1f %7.0f%%\n", "redis", redis, 100 * redis / capacity
-      others = busy - loadgen - ingest - rabbit - redis
-      printf "%-16s %8.1f %7.0f%%\n", "everything else", others, 100 * others / capacity
-      printf "%-16s %8.1f %7.0f%%\n", "idle", capacity - busy - steal, 100 * (capacity - busy - steal) / capacity
-      printf "%-16s %8.1f %7.0f%%\n", "steal (host)", steal, 100 * steal / capacity
-      printf "%-16s %8.1f s x %d cores\n", "wall", wall - start, cores
+  "$BIN/loadgen" "$@" "${TIMING[@]}" | tee "$OUT/$name.json"
+  local wall busy ingest rabbit redis
+  wall=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+  busy=$(awk -v b="$busy0" -v a="$(machine_busy)" 'BEGIN { print a - b }')
+  ingest=$(sched_of "$INGEST_PID"); rabbit=$(sched_of "$RABBIT_PID"); redis=$(sched_of "$REDIS_PID")
+  ingest_metrics >"$WORK/metrics-after"
+  metrics_delta "$WORK/metrics-before" "$WORK/metrics-after" "$(($(context_switches) - ctx0))" >"$WORK/ingest-view"
+  # Every message the phase published (warm-up included) is still in the jobs queue: count them as we empty it.
+  purged=$("$BIN/loadgen" purge --amqp-url "$AMQP_URL" --prefix "$PREFIX" | awk '{ print $2 }')
+  {
+    jq -r '"loadgen \(.loadgen.cpu_s * 1e9) \(.loadgen.cpu_wait_s * 1e9)"' "$OUT/$name.json"
+    echo "enhancer-ingest $(awk -v a="$ingest" -v b="$ingest0" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] - y[1], x[2] - y[2] }')"
+    echo "rabbitmq $(awk -v a="$rabbit" -v b="$rabbit0" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] - y[1], x[2] - y[2] }')"
+    echo "redis $(awk -v a="$redis" -v b="$redis0" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] - y[1], x[2] - y[2] }')"
+  } | awk -v wall="$wall" -v cores="$(nproc)" -v busy="$busy" -v messages="$purged" '
+    BEGIN {
+      capacity = wall * cores
+      printf "%-16s %7s %6s %13s %16s\n", "process", "cpu s", "share", "cpu us/msg", "waiting for cpu"
+    }
+    { run = $2 / 1e9; wait = $3 / 1e9; total += run
+      printf "%-16s %7.1f %5.0f%% %13.1f %14.1f s\n", $1, run, 100 * run / capacity, 1e6 * run / messages, wait }
+    END {
+      printf "%-16s %7.1f %5.0f%% %13.1f\n", "the four", total, 100 * total / capacity, 1e6 * total / messages
+      printf "machine busy %.0f%% (tick-sampled, includes any other work); %d messages in %.1f s x %d cores\n",
+        100 * busy / capacity, messages, wall, cores
     }' | tee "$OUT/$name-cpu.txt"
-  "$BIN/loadgen" purge --amqp-url "$AMQP_URL" --prefix "$PREFIX"
+  tee -a "$OUT/$name-cpu.txt" <"$WORK/ingest-view"
 }
 
 echo "== 1/3 ceiling: lapin publisher, $IN_FLIGHT confirms in flight, ${SECONDS_MEASURED}s"

@@ -5,6 +5,7 @@
 mod ceiling;
 mod http_load;
 mod payload;
+mod procstat;
 mod queues;
 mod stats;
 
@@ -16,6 +17,7 @@ use secrecy::SecretString;
 
 use crate::http_load::{Target, Window};
 use crate::payload::Tool;
+use crate::procstat::SchedTimes;
 
 #[derive(Debug, Parser)]
 #[command(name = "loadgen", about = "Load generator and broker ceiling for the ingest benchmark")]
@@ -123,11 +125,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Ceiling(args) => {
             let url = SecretString::from(args.amqp_url);
             let run = ceiling::run(&url, &args.prefix, args.tool, args.in_flight, args.timing.window()?).await?;
-            if args.timing.json {
-                println!("{}", run.to_json());
-            } else {
-                run.print();
-            }
+            report(run.to_json(), || run.print(), args.timing.json);
             Ok(())
         }
         Command::Purge(args) => {
@@ -153,10 +151,24 @@ async fn http(args: HttpArgs) -> anyhow::Result<()> {
         Some(rate) => http_load::open_loop(target, rate, window).await?,
         None => http_load::flat_out(target, args.connections, window).await,
     };
-    if args.timing.json {
-        println!("{}", run.to_json());
-    } else {
-        run.print();
-    }
+    report(run.to_json(), || run.print(), args.timing.json);
     Ok(())
+}
+
+/// Prints a run's report, with this process's own CPU time and time spent waiting for a CPU (warm-up included).
+fn report(mut json: serde_json::Value, print: impl FnOnce(), as_json: bool) {
+    let sched = SchedTimes::of_this_process();
+    if as_json {
+        json["loadgen"] = sched.map(SchedTimes::to_json).unwrap_or_default();
+        println!("{json}");
+    } else {
+        print();
+        if let Some(sched) = sched {
+            println!(
+                "  loadgen itself: {:.1} s on a CPU, {:.1} s waiting for one",
+                sched.running.as_secs_f64(),
+                sched.waiting.as_secs_f64()
+            );
+        }
+    }
 }
