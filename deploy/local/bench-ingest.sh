@@ -10,8 +10,8 @@
 #
 # Knobs (environment): BENCH_TOOL (generic|jira), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_CONNECTIONS
 # (64), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_OUT (directory for the JSON results),
-# BENCH_PERF=1 (record a system-wide `perf` profile of the flat-out phase; it costs throughput, so numbers from
-# such a run are for finding where time goes, not for the results table).
+# BENCH_PERF=1 (a `perf` profile of ingest during both HTTP phases, in $OUT/perf-*; it costs throughput, so the
+# numbers of such a run are for finding where time goes, not for the results table).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -147,7 +147,22 @@ phase() {
   ingest0=$(sched_of "$INGEST_PID"); rabbit0=$(sched_of "$RABBIT_PID"); redis0=$(sched_of "$REDIS_PID")
   busy0=$(machine_busy); ctx0=$(context_switches); ingest_metrics >"$WORK/metrics-before"
   started=$(date +%s.%N)
+  local perf_pid=""
+  if [[ "${BENCH_PERF:-0}" == 1 && "$1" == http ]]; then
+    # Ingest's threads over the measured window. No call graphs: release builds have no frame pointers, and a
+    # flat profile by symbol (crate paths included) already says where the time goes.
+    (sleep "$WARMUP" && exec perf record -q -F 999 -p "$INGEST_PID" -o "$OUT/perf-$name.data" -- sleep "$SECONDS_MEASURED") \
+      >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   "$BIN/loadgen" "$@" "${TIMING[@]}" | tee "$OUT/$name.json"
+  if [[ -n "$perf_pid" ]]; then
+    wait "$perf_pid" || true
+    perf report -i "$OUT/perf-$name.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+      | head -n 20 >"$OUT/perf-$name-dso.txt" || true
+    perf report -i "$OUT/perf-$name.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' \
+      | grep -v '^$' | head -n 80 >"$OUT/perf-$name-sym.txt" || true
+  fi
   local wall busy ingest rabbit redis
   wall=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
   busy=$(awk -v b="$busy0" -v a="$(machine_busy)" 'BEGIN { print a - b }')
@@ -180,23 +195,7 @@ echo "== 1/3 ceiling: lapin publisher, $IN_FLIGHT confirms in flight, ${SECONDS_
 phase ceiling ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --in-flight "$IN_FLIGHT"
 
 echo "== 2/3 ingest flat out: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
-PERF_PID=""
-if [[ "${BENCH_PERF:-0}" == 1 ]]; then
-  # Ingest's threads only, over the measured window (after the warm-up). No call graphs: release builds
-  # have no frame pointers; a flat profile by symbol (crate paths included) says where the time goes.
-  (sleep "$WARMUP" && exec perf record -q -F 999 -p "$INGEST_PID" -o "$OUT/perf-flat.data" -- sleep "$SECONDS_MEASURED") \
-    >/dev/null 2>&1 &
-  PERF_PID=$!
-fi
 phase flat http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --connections "$CONNECTIONS"
-if [[ -n "$PERF_PID" ]]; then
-  wait "$PERF_PID" || true
-  perf report -i "$OUT/perf-flat.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    | head -n 20 >"$OUT/perf-flat-dso.txt" || true
-  perf report -i "$OUT/perf-flat.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' \
-    | grep -v '^$' | head -n 80 >"$OUT/perf-flat-sym.txt" || true
-  echo "profile of ingest: $OUT/perf-flat-dso.txt, $OUT/perf-flat-sym.txt"
-fi
 
 echo "== 3/3 ingest open loop: $RATE req/s, ${SECONDS_MEASURED}s"
 phase rate http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --rate "$RATE"
