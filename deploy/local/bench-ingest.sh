@@ -100,7 +100,8 @@ RSS_IDLE_KIB=$(awk '/^VmRSS/ {print $2}' "/proc/$INGEST_PID/status")
 
 TIMING=(--duration "$SECONDS_MEASURED" --warmup "$WARMUP" --json)
 TICKS=$(getconf CLK_TCK)
-RABBIT_PID=$(pgrep -o -x beam.smp || true)
+# The broker's VM, not a rabbitmqctl that may be running beside it.
+RABBIT_PID=$(pgrep -o -f 'beam.smp.*-s rabbit boot' || pgrep -o -x beam.smp || true)
 REDIS_PID=$(pgrep -o -x redis-server || true)
 
 # "ns-on-a-CPU ns-waiting-for-one" summed over a process's threads (/proc/<pid>/task/*/schedstat). Exact, unlike
@@ -171,6 +172,8 @@ phase() {
   metrics_delta "$WORK/metrics-before" "$WORK/metrics-after" "$(($(context_switches) - ctx0))" >"$WORK/ingest-view"
   # Every message the phase published (warm-up included) is still in the jobs queue: count them as we empty it.
   purged=$("$BIN/loadgen" purge --amqp-url "$AMQP_URL" --prefix "$PREFIX" | awk '{ print $2 }')
+  # A purged quorum queue still truncates its log in the background; let that finish before the next phase.
+  sleep "${BENCH_SETTLE:-5}"
   {
     jq -r '"loadgen \(.loadgen.cpu_s * 1e9) \(.loadgen.cpu_wait_s * 1e9)"' "$OUT/$name.json"
     echo "enhancer-ingest $(awk -v a="$ingest" -v b="$ingest0" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] - y[1], x[2] - y[2] }')"
