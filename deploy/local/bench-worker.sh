@@ -18,8 +18,8 @@
 # BENCH_SLOW_JOBS (10000), BENCH_SLOW_CONCURRENCIES ("1000 1100"), BENCH_SLOW_DB_CONNECTIONS (50),
 # BENCH_SYNTHESIZE_MS (2000), BENCH_RATE (200), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_QUIET_LOAD (1.0),
 # BENCH_QUIET_WAIT (600), BENCH_OUT (directory for the results), BENCH_CONTEXT=1 (let the gather stage search
-# the tenant's empty corpus too; off by default, so a job does what the Celery anchor's did: fetch the ticket,
-# synthesize, post the note, record).
+# the tenant's corpus too, which the jobs themselves fill; off by default, so a job does what the Celery
+# anchor's did: fetch the ticket, synthesize, post the note, record).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -44,7 +44,9 @@ fn percentiles(mut samples: Vec<Duration>) -> Value {
     let ms = |d: Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
     let rank = |q: f64| ms(samples[((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1]);
     let mean = samples.iter().sum::<Duration>() / u32::try_from(samples.len()).unwrap_or(u32::MAX);
-    json!({"n": samples.len(), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0), "mean": ms(mean)})
+    json!({
+        "n": samples.len(), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0), "mean": ms(mean),
+    })
 }
 
 async fn send(client: reqwest::Client, url: String, n: usize, run: String) -> Sent {

@@ -76,9 +76,9 @@ struct Common {
     amqp_url: String,
     #[arg(long, global = true, default_value = "redis://127.0.0.1:6379")]
     redis_url: String,
-    /// Let the gather stage search the tenant's (empty) corpus for similar tickets, articles and assets.
-    /// Off by default, so that a job does what the Celery anchor's did: fetch the ticket, synthesize, post
-    /// the note, record.
+    /// Let the gather stage search the tenant's corpus (which the jobs fill) for similar tickets, articles
+    /// and assets. Off by default, so that a job does what the Celery anchor's did: fetch the ticket,
+    /// synthesize, post the note, record.
     #[arg(long, global = true)]
     context: bool,
     /// Also write the result as one JSON object to this file.

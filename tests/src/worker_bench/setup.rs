@@ -31,7 +31,7 @@ pub struct Services {
     pub concurrency: u32,
     /// `database.max_connections` of the worker's pool (and of ingest's, in the latency scenario).
     pub db_connections: u32,
-    /// Whether the gather stage searches the tenant's (empty) corpus for context.
+    /// Whether the gather stage searches the tenant's corpus (which the jobs fill) for context.
     pub context: bool,
 }
 
