@@ -53,13 +53,17 @@ struct Scripts {
     release: Script,
 }
 
-/// Sets the pending marker unless the key exists, and returns the existing value if it does. A script
-/// rather than `SET NX GET`, which needs Redis 7.
-const CLAIM: &str = r"
-local existing = redis.call('GET', KEYS[1])
-if existing then return existing end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false";
+/// Sets the pending marker unless the key exists, and returns the existing value if it does (`false`
+/// when the key was free). A script rather than `SET NX GET`, which needs Redis 7. As a Lua function so the
+/// admission script (`crate::admission`) runs it after the rate limit in the same call.
+pub(crate) const CLAIM_FN: &str = r"
+local function claim(key, marker, ttl_ms)
+  local existing = redis.call('GET', key)
+  if existing then return existing end
+  redis.call('SET', key, marker, 'PX', ttl_ms)
+  return false
+end
+";
 
 /// Deletes the key only if it still holds our pending marker (never someone else's claim).
 const RELEASE: &str = r"
@@ -76,42 +80,32 @@ return 0";
 
 impl Dedup {
     pub fn new(redis: RedisLink, queue_prefix: &str, ttl: Duration, wait: Duration) -> Self {
-        let scripts =
-            Scripts { claim: Script::new(CLAIM), confirm: Script::new(CONFIRM), release: Script::new(RELEASE) };
+        let claim = Script::new(&format!("{CLAIM_FN} return claim(KEYS[1], ARGV[1], ARGV[2])"));
+        let scripts = Scripts { claim, confirm: Script::new(CONFIRM), release: Script::new(RELEASE) };
         Self { redis, prefix: format!("{queue_prefix}:dedup"), ttl, wait, scripts: Arc::new(scripts) }
     }
 
-    fn key(&self, tenant: &str, idempotency_key: &str) -> String {
+    pub(crate) fn key(&self, tenant: &str, idempotency_key: &str) -> String {
         // Hash the tool's key: it is attacker-influenced text of any length.
         let digest = sha2::Sha256::digest(idempotency_key.as_bytes());
         format!("{}:{tenant}:{}", self.prefix, hex::encode(digest))
     }
 
-    /// Claims `idempotency_key` for `job_id`.
-    pub async fn claim(&self, tenant: &str, idempotency_key: &str, job_id: Uuid) -> Claim {
-        let key = self.key(tenant, idempotency_key);
-        let pending = format!("pending:{job_id}");
-        // A pending claim expires on its own if this process dies mid-publish.
-        let pending_ttl = u64::try_from(self.wait.as_millis().saturating_mul(2)).unwrap_or(u64::MAX).max(1000);
+    /// The value a key holds while `job_id` is being published.
+    pub(crate) fn pending_marker(job_id: Uuid) -> String {
+        format!("pending:{job_id}")
+    }
+
+    /// A pending claim expires on its own if this process dies mid-publish.
+    pub(crate) fn pending_ttl_ms(&self) -> u64 {
+        u64::try_from(self.wait.as_millis().saturating_mul(2)).unwrap_or(u64::MAX).max(1000)
+    }
+
+    /// The key was taken (`existing` is its value): a `done` key is a duplicate; a `pending` one belongs to
+    /// a delivery being published right now, whose outcome is awaited (polling) until the wait runs out.
+    pub(crate) async fn settle(&self, key: &str, pending: &str, mut existing: String) -> Claim {
         let deadline = Instant::now() + self.wait;
         loop {
-            let set: Result<Option<String>, RedisUnavailable> = self
-                .redis
-                .run(|mut c| {
-                    let (scripts, key, pending) = (Arc::clone(&self.scripts), key.clone(), pending.clone());
-                    async move {
-                        let mut invocation = scripts.claim.key(&key);
-                        invocation.arg(&pending).arg(pending_ttl);
-                        invocation.invoke_async(&mut c).await
-                    }
-                })
-                .await;
-            let existing = match set {
-                Err(_) => return Claim::Unavailable,
-                // nil: the key was free and now holds our pending marker.
-                Ok(None) => return Claim::Owned,
-                Ok(Some(existing)) => existing,
-            };
             if let Some(first) = existing.strip_prefix("done:").and_then(|id| Uuid::parse_str(id).ok()) {
                 return Claim::Duplicate(first);
             }
@@ -119,7 +113,24 @@ impl Dedup {
                 return Claim::InFlight;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
+            existing = match self.try_claim(key, pending).await {
+                Err(_) => return Claim::Unavailable,
+                Ok(None) => return Claim::Owned,
+                Ok(Some(existing)) => existing,
+            };
         }
+    }
+
+    /// One claim call: `None` when the key was free and now holds `pending`, else the key's value.
+    async fn try_claim(&self, key: &str, pending: &str) -> Result<Option<String>, RedisUnavailable> {
+        let ttl = self.pending_ttl_ms();
+        self.redis
+            .run(|mut c| async move {
+                let mut invocation = self.scripts.claim.key(key);
+                invocation.arg(pending).arg(ttl);
+                invocation.invoke_async(&mut c).await
+            })
+            .await
     }
 
     /// The publish was confirmed: later deliveries are duplicates of `job_id` for the dedup TTL.
@@ -129,7 +140,7 @@ impl Dedup {
         self.redis
             .run(|mut c| async move {
                 let mut invocation = self.scripts.confirm.key(&key);
-                invocation.arg(format!("pending:{job_id}")).arg(format!("done:{job_id}")).arg(ttl);
+                invocation.arg(Self::pending_marker(job_id)).arg(format!("done:{job_id}")).arg(ttl);
                 invocation.invoke_async::<i64>(&mut c).await.map(|_| ())
             })
             .await
@@ -141,7 +152,7 @@ impl Dedup {
         self.redis
             .run(|mut c| async move {
                 let mut invocation = self.scripts.release.key(&key);
-                invocation.arg(format!("pending:{job_id}"));
+                invocation.arg(Self::pending_marker(job_id));
                 invocation.invoke_async::<i64>(&mut c).await.map(|_| ())
             })
             .await

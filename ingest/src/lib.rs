@@ -2,6 +2,7 @@
 //! deduplicates it, publishes it as an `EnhancementJob` with publisher confirms, and answers only after
 //! the broker confirmed.
 
+pub mod admission;
 pub mod dedup;
 pub mod error;
 pub mod health;

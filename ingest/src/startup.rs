@@ -13,13 +13,14 @@ use enhancer_shared::queue::{Publisher, PublisherOptions, QueueError, Topology};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
+use crate::admission::Admission;
 use crate::dedup::Dedup;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::redis_link::RedisLink;
 use crate::router::router;
 use crate::state::AppState;
-use crate::tenant_cache::TenantCache;
+use crate::tenant_cache::{CachedTenant, TenantCache};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -68,20 +69,28 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
         },
     );
     let redis = RedisLink::connect(&config.redis);
-    let tenants = TenantCache::new(pool.clone(), keys, Duration::from_secs(config.ingest.tenant_cache_ttl_secs));
+    let tenants = TenantCache::new(
+        pool.clone(),
+        keys,
+        Duration::from_secs(config.ingest.tenant_cache_ttl_secs),
+        CachedTenant::build,
+    );
     tenants.spawn_invalidation();
     Ok(AppState {
         plugins: Arc::new(Plugins::default()),
         tenants,
         publisher,
-        // A second delivery waits for the first one's publish, which the publish timeout bounds.
-        dedup: Dedup::new(
+        admission: Admission::new(
             redis.clone(),
-            &config.queue.prefix,
-            Duration::from_secs(config.ingest.dedup_ttl_secs),
-            publish_timeout + Duration::from_millis(500),
+            RateLimiter::new(&config.queue.prefix),
+            // A second delivery waits for the first one's publish, which the publish timeout bounds.
+            Dedup::new(
+                redis.clone(),
+                &config.queue.prefix,
+                Duration::from_secs(config.ingest.dedup_ttl_secs),
+                publish_timeout + Duration::from_millis(500),
+            ),
         ),
-        rate_limiter: RateLimiter::new(redis.clone(), &config.queue.prefix),
         redis,
         pool,
         metrics: Metrics::new(),

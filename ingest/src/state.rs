@@ -7,9 +7,8 @@ use enhancer_plugins::Plugins;
 use enhancer_shared::queue::Publisher;
 use sqlx::PgPool;
 
-use crate::dedup::Dedup;
+use crate::admission::Admission;
 use crate::metrics::Metrics;
-use crate::rate_limit::RateLimiter;
 use crate::redis_link::RedisLink;
 use crate::tenant_cache::TenantCache;
 
@@ -18,8 +17,8 @@ pub struct AppState {
     pub plugins: Arc<Plugins>,
     pub tenants: TenantCache,
     pub publisher: Publisher,
-    pub dedup: Dedup,
-    pub rate_limiter: RateLimiter,
+    /// Rate limit and dedup claim (one Redis call), and the dedup confirm or release after the publish.
+    pub admission: Admission,
     pub redis: RedisLink,
     pub pool: PgPool,
     pub metrics: Metrics,

@@ -1,17 +1,8 @@
-//! Tenant configurations (with decrypted verification secrets) cached per ingest process for a short TTL.
-//! A change made through the CLI is announced by the database (`pg_notify('tenant_changed', id)`), and the
-//! listener drops that entry at once; the TTL only bounds staleness if a notification is missed.
-
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+//! What ingest keeps of a tenant between webhooks: the record and the verification keys its plugin takes,
+//! in the shared per-process [`enhancer_shared::tenant::TenantCache`].
 
 use enhancer_plugins::VerifyKeys;
-use enhancer_shared::crypto::KeyRing;
-use enhancer_shared::domain::TenantId;
-use enhancer_shared::tenant::{TenantRecord, TenantStoreError, store};
-use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use enhancer_shared::tenant::{TenantRecord, TenantSecrets};
 
 /// What ingest needs of a tenant for one webhook.
 #[derive(Debug)]
@@ -21,87 +12,12 @@ pub struct CachedTenant {
     pub verify_keys: VerifyKeys,
 }
 
-/// When an entry was loaded, and the tenant (or `None`: no such tenant).
-type Entry = (Instant, Option<Arc<CachedTenant>>);
-
-#[derive(Clone)]
-pub struct TenantCache {
-    pool: PgPool,
-    keys: Arc<KeyRing>,
-    ttl: Duration,
-    /// `None` caches "no such tenant" too, so unknown ids cannot hammer the database.
-    entries: Arc<RwLock<HashMap<TenantId, Entry>>>,
-}
-
-impl std::fmt::Debug for TenantCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TenantCache").field("ttl", &self.ttl).finish_non_exhaustive()
+impl CachedTenant {
+    #[expect(clippy::needless_pass_by_value, reason = "the cache's builder signature, shared with the worker")]
+    pub fn build(record: TenantRecord, secrets: TenantSecrets) -> Self {
+        let verify_keys = VerifyKeys::new(&(&secrets).into(), &record.settings);
+        Self { record, verify_keys }
     }
 }
 
-/// The channel the `tenant_configs` trigger notifies on.
-const CHANNEL: &str = "tenant_changed";
-
-impl TenantCache {
-    pub fn new(pool: PgPool, keys: Arc<KeyRing>, ttl: Duration) -> Self {
-        Self { pool, keys, ttl, entries: Arc::new(RwLock::new(HashMap::new())) }
-    }
-
-    /// The tenant, enabled or not (the caller decides), or `None` when it does not exist.
-    pub async fn get(&self, id: &TenantId) -> Result<Option<Arc<CachedTenant>>, TenantStoreError> {
-        if let Some((loaded_at, entry)) = self.entries.read().expect("cache lock").get(id)
-            && loaded_at.elapsed() < self.ttl
-        {
-            return Ok(entry.clone());
-        }
-        let entry = match store::get(&self.pool, id).await? {
-            None => None,
-            Some(record) => {
-                let secrets = store::load_secrets(&self.pool, &self.keys, id).await?;
-                let verify_keys = VerifyKeys::new(&(&secrets).into(), &record.settings);
-                Some(Arc::new(CachedTenant { record, verify_keys }))
-            }
-        };
-        self.entries.write().expect("cache lock").insert(id.clone(), (Instant::now(), entry.clone()));
-        Ok(entry)
-    }
-
-    pub fn invalidate(&self, id: &str) {
-        self.entries.write().expect("cache lock").retain(|key, _| key.as_str() != id);
-    }
-
-    pub fn clear(&self) {
-        self.entries.write().expect("cache lock").clear();
-    }
-
-    /// Listens for tenant changes until the process ends. On a lost connection everything is dropped
-    /// (changes may have been missed) and the listener reconnects.
-    pub fn spawn_invalidation(&self) -> tokio::task::JoinHandle<()> {
-        let cache = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match PgListener::connect_with(&cache.pool).await {
-                    Ok(mut listener) => {
-                        if let Err(err) = listener.listen(CHANNEL).await {
-                            tracing::warn!(error = %err, "cannot listen for tenant changes");
-                        } else {
-                            cache.clear();
-                            loop {
-                                match listener.recv().await {
-                                    Ok(notification) => cache.invalidate(notification.payload()),
-                                    Err(err) => {
-                                        tracing::warn!(error = %err, "tenant change listener lost its connection");
-                                        cache.clear();
-                                        break;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    Err(err) => tracing::warn!(error = %err, "cannot connect the tenant change listener"),
-                }
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-        })
-    }
-}
+pub type TenantCache = enhancer_shared::tenant::TenantCache<CachedTenant>;

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::consumer::{self, ConsumerOptions, ConsumerState};
 use crate::health::{self, HealthState};
 use crate::job::WorkerContext;
+use crate::job::tenant::{TenantCache, WorkerTenant};
 use crate::llm::OpenAiWriter;
 use crate::stages::StageTimeouts;
 use crate::stages::synthesize::{OfflineWriter, Writer};
@@ -73,9 +74,17 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
     );
     let timeouts = StageTimeouts::from_config(config);
     let lease = config.worker.lease_secs.map_or(timeouts.total() + Duration::from_secs(60), Duration::from_secs);
+    let tenants = TenantCache::new(
+        pool.clone(),
+        Arc::clone(&keys),
+        Duration::from_secs(config.worker.tenant_cache_ttl_secs),
+        WorkerTenant::build,
+    );
+    tenants.spawn_invalidation();
     let ctx = WorkerContext::new(
         pool,
         keys,
+        tenants,
         Arc::new(Plugins::default()),
         http,
         publisher,

@@ -94,14 +94,6 @@ async fn handle(
         return Ok(ignored(reason));
     }
 
-    let (decision, fell_back) = state.rate_limiter.check(record.id.as_str(), record.settings.rate_limit).await;
-    if fell_back {
-        state.metrics.redis_fallbacks.with_label_values(&["rate_limit"]).inc();
-    }
-    if let Decision::Deny { retry_after } = decision {
-        return Err(ApiError::RateLimited { retry_after });
-    }
-
     // The tool's delivery id when it sends one; otherwise the body itself identifies a redelivery.
     let idempotency_key = match &event.idempotency_key {
         Some(key) => key.clone(),
@@ -111,16 +103,24 @@ async fn handle(
         ),
     };
     let job = EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event);
-    match state.dedup.claim(record.id.as_str(), &idempotency_key, job.job_id).await {
-        Claim::Owned => {}
-        Claim::Duplicate(first) => {
+    let admitted =
+        state.admission.admit(record.id.as_str(), record.settings.rate_limit, &idempotency_key, job.job_id).await;
+    if admitted.fell_back {
+        state.metrics.redis_fallbacks.with_label_values(&["rate_limit"]).inc();
+    }
+    if let Decision::Deny { retry_after } = admitted.rate {
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    match admitted.claim {
+        None | Some(Claim::Owned) => {}
+        Some(Claim::Duplicate(first)) => {
             state.metrics.dedup_hits.with_label_values(&[record.id.as_str()]).inc();
             return Ok(("duplicate", answer(StatusCode::OK, first, "duplicate")));
         }
-        Claim::InFlight => {
+        Some(Claim::InFlight) => {
             return Err(ApiError::Unavailable { reason: "same event in flight", retry_after: Duration::from_secs(1) });
         }
-        Claim::Unavailable => {
+        Some(Claim::Unavailable) => {
             state.metrics.redis_fallbacks.with_label_values(&["dedup"]).inc();
         }
     }
@@ -138,18 +138,20 @@ async fn publish(state: &AppState, tenant: &CachedTenant, job: &EnhancementJob, 
     state.metrics.publish_latency.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
     match result {
         Ok(()) => {
-            if let Err(err) = state.dedup.confirm(tenant_id, key, job.job_id).await {
+            if let Err(err) = state.admission.dedup().confirm(tenant_id, key, job.job_id).await {
                 // The job is queued; a redelivery may now be queued again and the worker's claim drops it.
                 tracing::warn!(tenant = tenant_id, error = %err, "dedup confirm failed");
                 state.metrics.redis_fallbacks.with_label_values(&["dedup_confirm"]).inc();
             }
-            tracing::info!(tenant = tenant_id, job_id = %job.job_id, ticket = %job.event.ticket_id, "job queued");
+            // DEBUG: an INFO line per webhook was a third of ingest's CPU flat out (docs/BENCHMARKS.md); the
+            // requests metric counts every outcome, and the worker logs each job it runs at INFO.
+            tracing::debug!(tenant = tenant_id, job_id = %job.job_id, ticket = %job.event.ticket_id, "job queued");
             Ok(())
         }
         Err(err) => {
             tracing::error!(tenant = tenant_id, job_id = %job.job_id, error = %err, "publish failed; answering 503");
             // Free the key so the tool's retry is accepted rather than called a duplicate.
-            if let Err(err) = state.dedup.release(tenant_id, key, job.job_id).await {
+            if let Err(err) = state.admission.dedup().release(tenant_id, key, job.job_id).await {
                 tracing::warn!(tenant = tenant_id, error = %err, "dedup release failed; the claim expires by itself");
             }
             Err(ApiError::Unavailable { reason: "broker", retry_after: state.unavailable_retry_after })

@@ -126,6 +126,8 @@ pub struct WorkerConfig {
     /// How long a claim holds before another worker may take the job over. Unset: the sum of the stage
     /// timeouts plus a minute, so a live job is never taken over.
     pub lease_secs: Option<u64>,
+    /// Tenant configs are cached this long per worker process (changes also invalidate the cache).
+    pub tenant_cache_ttl_secs: u64,
 }
 
 impl Default for WorkerConfig {
@@ -136,6 +138,7 @@ impl Default for WorkerConfig {
             drain_grace_secs: 30,
             id: None,
             lease_secs: None,
+            tenant_cache_ttl_secs: 30,
         }
     }
 }

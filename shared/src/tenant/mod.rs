@@ -1,10 +1,12 @@
 //! Tenants: their settings, their encrypted secrets and their rows in `tenant_configs`.
 
+pub mod cache;
 mod credentials;
 mod secrets;
 mod settings;
 pub mod store;
 
+pub use cache::TenantCache;
 pub use credentials::Credentials;
 pub use secrets::{SecretsError, TenantSecrets};
 pub use settings::{LlmOverride, RateLimit, SettingsError, StageToggles, TenantSettings};

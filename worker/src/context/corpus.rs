@@ -8,7 +8,7 @@ use sqlx::PgPool;
 /// wins), while `resolution`, `url` and `opened_at` are kept when the new value is missing, and `source`
 /// keeps where the row first came from (an imported ticket stays `import`). `resolved_at` is set when a
 /// resolution first arrives.
-const UPSERT: &str = "
+pub(crate) const UPSERT: &str = "
 INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, priority, ip_addresses,
                      url, source, opened_at, resolved_at, indexed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]::inet[], $9, 'webhook', $10,
@@ -35,8 +35,20 @@ pub async fn index_ticket(
     addresses: &[String],
     resolution: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    bind_ticket(sqlx::query(UPSERT), tenant, ticket, addresses, resolution).execute(pool).await?;
+    Ok(())
+}
+
+/// Binds [`UPSERT`]'s parameters, in order, after any already bound.
+pub(crate) fn bind_ticket<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    tenant: &'q str,
+    ticket: &'q Ticket,
+    addresses: &'q [String],
+    resolution: Option<&'q str>,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
     let resolution = resolution.map(str::trim).filter(|r| !r.is_empty());
-    sqlx::query(UPSERT)
+    query
         .bind(tenant)
         .bind(ticket.id.as_str())
         .bind(&ticket.subject)
@@ -47,7 +59,4 @@ pub async fn index_ticket(
         .bind(addresses)
         .bind(ticket.url.as_deref())
         .bind(ticket.created_at)
-        .execute(pool)
-        .await?;
-    Ok(())
 }

@@ -10,6 +10,7 @@ use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::queue::Publisher;
 use sqlx::PgPool;
 
+use super::tenant::TenantCache;
 use crate::metrics::Metrics;
 use crate::stages::StageTimeouts;
 use crate::stages::synthesize::Writer;
@@ -18,6 +19,8 @@ use crate::stages::synthesize::Writer;
 pub struct WorkerContext {
     pub pool: PgPool,
     pub keys: Arc<KeyRing>,
+    /// Tenants with their decrypted secrets, invalidated by the CLI's change notifications.
+    pub tenants: TenantCache,
     pub plugins: Arc<Plugins>,
     pub http: HttpClient,
     /// Confirmed publishes of retries and dead letters.
@@ -42,6 +45,7 @@ impl WorkerContext {
     pub fn new(
         pool: PgPool,
         keys: Arc<KeyRing>,
+        tenants: TenantCache,
         plugins: Arc<Plugins>,
         http: HttpClient,
         publisher: Publisher,
@@ -54,6 +58,7 @@ impl WorkerContext {
         Self {
             pool,
             keys,
+            tenants,
             plugins,
             http,
             publisher,

@@ -88,24 +88,35 @@ pub struct Completion {
     pub note_ref: String,
 }
 
+/// Marks the run completed. Its parameters are `$1..=$8` (see [`bind_completion`]), so the record step can
+/// prefix it to the corpus upsert as one statement.
+pub(crate) const COMPLETE: &str = "UPDATE enhancement_history SET status = 'completed', gather_ms = $2, \
+         synthesize_ms = $3, update_ms = $4, model = $5, prompt_tokens = $6, completion_tokens = $7, note_ref = $8, \
+         finished_at = now(), claimed_by = NULL, lease_expires_at = NULL, error_class = NULL, error_stage = NULL, \
+         error_message = NULL, updated_at = now() \
+     WHERE job_id = $1";
+
+/// How many parameters [`COMPLETE`] takes.
+pub(crate) const COMPLETE_PARAMS: usize = 8;
+
+pub(crate) fn bind_completion<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    enhancement_id: Uuid,
+    done: &'q Completion,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(enhancement_id)
+        .bind(done.times.gather_ms)
+        .bind(done.times.synthesize_ms)
+        .bind(done.times.update_ms)
+        .bind(&done.model)
+        .bind(done.prompt_tokens)
+        .bind(done.completion_tokens)
+        .bind(&done.note_ref)
+}
+
 pub async fn complete(pool: &PgPool, enhancement_id: Uuid, done: &Completion) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE enhancement_history SET status = 'completed', gather_ms = $2, synthesize_ms = $3, update_ms = $4, \
-             model = $5, prompt_tokens = $6, completion_tokens = $7, note_ref = $8, finished_at = now(), \
-             claimed_by = NULL, lease_expires_at = NULL, error_class = NULL, error_stage = NULL, \
-             error_message = NULL, updated_at = now() \
-         WHERE job_id = $1",
-    )
-    .bind(enhancement_id)
-    .bind(done.times.gather_ms)
-    .bind(done.times.synthesize_ms)
-    .bind(done.times.update_ms)
-    .bind(&done.model)
-    .bind(done.prompt_tokens)
-    .bind(done.completion_tokens)
-    .bind(&done.note_ref)
-    .execute(pool)
-    .await?;
+    bind_completion(sqlx::query(COMPLETE), enhancement_id, done).execute(pool).await?;
     Ok(())
 }
 

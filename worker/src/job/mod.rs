@@ -6,6 +6,8 @@ pub mod context;
 pub mod failure;
 pub mod history;
 pub mod process;
+pub mod record;
+pub mod tenant;
 
 pub use context::{Faults, WorkerContext};
 pub use process::{Disposal, process};

@@ -6,7 +6,6 @@ use enhancer_plugins::ToolApi;
 use enhancer_shared::domain::{EnhancementJob, Note};
 use enhancer_shared::error::Disposition;
 use enhancer_shared::queue::JobHeaders;
-use enhancer_shared::tenant::store;
 use lapin::message::Delivery;
 use secrecy::ExposeSecret as _;
 use tracing::Instrument as _;
@@ -15,7 +14,7 @@ use uuid::Uuid;
 use super::context::WorkerContext;
 use super::failure;
 use super::history::{self, ClaimOutcome, Completion, StageTimes};
-use crate::context::corpus;
+use super::record::{self, Indexed};
 use crate::stages::gather::gather;
 use crate::stages::synthesize::footer;
 use crate::stages::update::{Posted, update};
@@ -135,13 +134,14 @@ async fn stages(
         ctx.metrics.stage_duration.with_label_values(&[stage.as_str()]).observe(started.elapsed().as_secs_f64());
     };
 
-    let record =
-        store::get(&ctx.pool, &job.tenant_id).await.map_err(|err| StageError::from_error(Stage::Tenant, &err))?;
-    let Some(record) = record else {
+    let cached =
+        ctx.tenants.get(&job.tenant_id).await.map_err(|err| StageError::from_error(Stage::Tenant, &err))?;
+    let Some(cached) = cached else {
         // No row can be recorded for a tenant that no longer exists (history references tenants).
         tracing::warn!("tenant no longer exists: job ignored");
         return Ok(Finished::Ignored);
     };
+    let record = &cached.record;
     if !record.enabled {
         history::ignore(&ctx.pool, job, "tenant disabled")
             .await
@@ -163,9 +163,7 @@ async fn stages(
     };
     *enhancement_id = Some(id);
 
-    let secrets = store::load_secrets(&ctx.pool, &ctx.keys, &job.tenant_id)
-        .await
-        .map_err(|err| StageError::from_error(Stage::Tenant, &err))?;
+    let secrets = &cached.secrets;
     let plugin = ctx.plugins.get(record.tool).ok_or_else(|| {
         StageError::new(Stage::Tenant, Disposition::Permanent, format!("no plugin is registered for {}", record.tool))
     })?;
@@ -240,13 +238,11 @@ async fn stages(
         completion_tokens: enhancement.completion_tokens.and_then(|t| i32::try_from(t).ok()),
         note_ref: posted.note_ref().0.clone(),
     };
-    history::complete(&ctx.pool, id, &completion).await.map_err(|err| StageError::from_error(Stage::Record, &err))?;
-    // The corpus grows with every processed ticket. The note is posted and recorded, so a failure here is
-    // only logged: the next event about the ticket indexes it again.
-    let addresses = &gathered.context.addresses;
-    if let Err(err) = corpus::index_ticket(&ctx.pool, job.tenant_id.as_str(), &gathered.ticket, addresses, None).await {
-        tracing::warn!(error = %err, "cannot index the ticket into the corpus");
-    }
+    // The corpus grows with every processed ticket, in the same statement as the completion.
+    let indexed = Indexed { tenant: job.tenant_id.as_str(), ticket: &gathered.ticket, addresses: &gathered.context.addresses };
+    record::complete_and_index(&ctx.pool, id, &completion, &indexed)
+        .await
+        .map_err(|err| StageError::from_error(Stage::Record, &err))?;
     observe(Stage::Record, started);
     tracing::info!(
         note = %posted.note_ref().0,
