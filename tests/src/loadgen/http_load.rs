@@ -12,46 +12,31 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::payload::{RequestFactory, Tool};
+use crate::raw_http::RawClient;
 use crate::stats::Recorder;
 
 /// Where and what to send.
 #[derive(Debug)]
 pub struct Target {
-    pub client: reqwest::Client,
-    pub url: String,
+    pub client: RawClient,
     pub factory: RequestFactory,
     pub tool: Tool,
 }
 
 impl Target {
-    pub fn new(base_url: &str, tenant: &str, tool: Tool, secret: String, pool: usize) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            // Webhook senders speak HTTP/1.1; every connection is kept alive and reused.
-            .http1_only()
-            .pool_max_idle_per_host(pool)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // A stuck request is counted as a transport error, not waited on forever.
-            .timeout(Duration::from_secs(10))
-            .no_proxy()
-            .build()?;
+    pub fn new(base_url: &str, tenant: &str, tool: Tool, secret: String) -> anyhow::Result<Self> {
         let url = format!("{}/webhooks/{tenant}", base_url.trim_end_matches('/'));
-        Ok(Self { client, url, factory: RequestFactory::new(tool, secret)?, tool })
+        // A stuck request is counted as a transport error, not waited on forever.
+        let client = RawClient::new(&url, Duration::from_secs(10))?;
+        Ok(Self { client, factory: RequestFactory::new(tool, secret)?, tool })
     }
 
     /// Signs and sends one request; returns the outcome label and when the request left (after signing).
     async fn send(&self) -> (String, Instant) {
         let request = self.factory.next();
         let sent = Instant::now();
-        let result = self.client.post(&self.url).headers(request.headers).body(request.body).send().await;
-        let outcome = match result {
-            // Read the body to the end so that the connection goes back to the pool.
-            Ok(response) => {
-                let status = response.status();
-                match response.bytes().await {
-                    Ok(_) => status.as_str().to_owned(),
-                    Err(_) => "transport_error".to_owned(),
-                }
-            }
+        let outcome = match self.client.post(&request).await {
+            Ok(status) => status.to_string(),
             Err(_) => "transport_error".to_owned(),
         };
         (outcome, sent)

@@ -7,6 +7,7 @@ mod http_load;
 mod payload;
 mod procstat;
 mod queues;
+mod raw_http;
 mod stats;
 
 use std::sync::Arc;
@@ -144,9 +145,9 @@ async fn main() -> anyhow::Result<()> {
 async fn http(args: HttpArgs) -> anyhow::Result<()> {
     let window = args.timing.window()?;
     let secret = args.secret.unwrap_or_else(|| args.tool.default_secret().to_owned());
-    // Open loop needs as many connections as requests in flight at once; the pool grows to that.
-    let pool = if args.rate.is_some() { 1024 } else { args.connections };
-    let target = Arc::new(Target::new(&args.url, &args.tenant, args.tool, secret, pool)?);
+    // The client's pool grows to the requests in flight at once: `connections` flat out, whatever the
+    // answers' latency needs in open loop.
+    let target = Arc::new(Target::new(&args.url, &args.tenant, args.tool, secret)?);
     let run = match args.rate {
         Some(rate) => http_load::open_loop(target, rate, window).await?,
         None => http_load::flat_out(target, args.connections, window).await,
