@@ -1,6 +1,7 @@
 //! `/healthz` (the process answers), `/readyz` (broker connected and database reachable), `/metrics` and
 //! `/openapi.json`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -17,7 +18,7 @@ pub async fn healthz() -> Response {
 
 /// Not ready while the broker or the database is away: a load balancer then stops sending webhooks here
 /// rather than having them answered 503. Checking also reconnects a broker link that was lost.
-pub async fn readyz(State(state): State<AppState>) -> Response {
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let broker = state.publisher.ensure_connected().await;
     // A bounded ping: readiness must answer within the probe's own timeout.
     let database = matches!(
@@ -34,7 +35,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     (status, body).into_response()
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 

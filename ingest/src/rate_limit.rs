@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::tenant::RateLimit;
 
-
 /// Whether a request may go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

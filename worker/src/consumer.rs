@@ -151,7 +151,9 @@ async fn open(options: &ConsumerOptions) -> Result<Session, queue::QueueError> {
 /// Runs one delivery and settles it. An ack that returns `Ok(false)` was not delivered (the channel was
 /// recovered in between): the broker sends the message again, and the claim makes that harmless.
 async fn handle(ctx: &WorkerContext, delivery: Delivery) {
-    match process(ctx, &delivery).await {
+    let started = std::time::Instant::now();
+    let disposal = process(ctx, &delivery).await;
+    match disposal {
         Disposal::Ack => match delivery.acker.ack(BasicAckOptions::default()).await {
             Ok(true) => {}
             Ok(false) => tracing::warn!("ack not delivered (channel recovered); the message will come again"),
@@ -168,6 +170,12 @@ async fn handle(ctx: &WorkerContext, delivery: Delivery) {
         // Leave it unacknowledged: it returns to the queue when this connection closes.
         Disposal::Crash => tracing::error!("fault point: crashing after the note was posted"),
     }
+    let label = match disposal {
+        Disposal::Ack => "ack",
+        Disposal::Requeue => "requeue",
+        Disposal::Crash => "crash",
+    };
+    ctx.metrics.job_duration.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
 }
 
 /// Waits for in-flight jobs up to `grace`, then abandons the rest (their messages return to the queue).

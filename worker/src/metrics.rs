@@ -12,6 +12,9 @@ pub struct Metrics {
     /// deferred (another delivery of it was running).
     pub jobs: IntCounterVec,
     pub stage_duration: HistogramVec,
+    /// From a delivery's arrival to its ack, nack or republish: the stages plus the tenant lookup, the pool
+    /// waits and the ack itself, which no stage histogram covers.
+    pub job_duration: HistogramVec,
     pub in_flight: IntGauge,
     pub retries: IntCounterVec,
     pub dead_lettered: IntCounterVec,
@@ -51,6 +54,12 @@ impl Metrics {
                 &["stage"],
                 &STAGE_BUCKETS,
             ),
+            job_duration: histogram(
+                "enhancer_worker_job_duration_seconds",
+                "From a delivery's arrival to its acknowledgement, by disposal",
+                &["disposal"],
+                &STAGE_BUCKETS,
+            ),
             in_flight: IntGauge::new("enhancer_worker_jobs_in_flight", "Jobs being processed now")
                 .expect("valid metric"),
             retries: counter("enhancer_worker_retries_total", "Jobs republished to a delay tier", &["tier"]),
@@ -88,6 +97,7 @@ impl Metrics {
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
             Box::new(metrics.stage_duration.clone()),
+            Box::new(metrics.job_duration.clone()),
             Box::new(metrics.in_flight.clone()),
             Box::new(metrics.retries.clone()),
             Box::new(metrics.dead_lettered.clone()),

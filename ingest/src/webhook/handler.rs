@@ -1,6 +1,7 @@
 //! The webhook handler. It answers `202` only after the broker confirmed the job; on any failure before
 //! that, nothing is half-accepted: the dedup claim is released and the tool is told to retry.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -27,7 +28,7 @@ use crate::tenant_cache::CachedTenant;
 const UNKNOWN: &str = "_unknown";
 
 pub async fn receive(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     Path(tenant): Path<String>,
     method: Method,
     uri: Uri,

@@ -80,28 +80,32 @@ pub fn outcomes(text: &str) -> BTreeMap<String, f64> {
     outcomes
 }
 
-/// A table of the stages in the order a job passes them.
+/// A table of the stages in the order a job passes them, then the whole job.
 pub fn stage_table(text: &str) -> (String, Value) {
     let stages = histogram(text, "enhancer_worker_stage_duration_seconds", "stage");
     let mut table =
         format!("{:<12} {:>8} {:>10} {:>12} {:>12}\n", "stage", "count", "mean ms", "p50 <= ms", "p99 <= ms");
     let mut values = serde_json::Map::new();
     for stage in ["claim", "gather", "synthesize", "update", "record"] {
-        let Some(s) = stages.get(stage) else { continue };
-        let bound = |q| {
-            let b = s.quantile_bound(q);
-            if b.is_finite() { format!("{:.1}", b * 1e3) } else { "inf".into() }
-        };
-        table.push_str(&format!(
-            "{stage:<12} {:>8} {:>10.2} {:>12} {:>12}\n",
-            s.count,
-            s.mean() * 1e3,
-            bound(0.5),
-            bound(0.99)
-        ));
-        values.insert(stage.to_owned(), s.to_json());
+        if let Some(s) = stages.get(stage) {
+            table.push_str(&row(stage, s));
+            values.insert(stage.to_owned(), s.to_json());
+        }
+    }
+    // Delivery to ack: also what the stages leave out (tenant lookup, pool waits, the ack).
+    if let Some(s) = histogram(text, "enhancer_worker_job_duration_seconds", "disposal").get("ack") {
+        table.push_str(&row("job (to ack)", s));
+        values.insert("job".to_owned(), s.to_json());
     }
     (table, Value::Object(values))
+}
+
+fn row(name: &str, s: &Series) -> String {
+    let bound = |q| {
+        let b = s.quantile_bound(q);
+        if b.is_finite() { format!("{:.1}", b * 1e3) } else { "inf".into() }
+    };
+    format!("{name:<12} {:>8} {:>10.2} {:>12} {:>12}\n", s.count, s.mean() * 1e3, bound(0.5), bound(0.99))
 }
 
 #[cfg(test)]

@@ -134,8 +134,7 @@ async fn stages(
         ctx.metrics.stage_duration.with_label_values(&[stage.as_str()]).observe(started.elapsed().as_secs_f64());
     };
 
-    let cached =
-        ctx.tenants.get(&job.tenant_id).await.map_err(|err| StageError::from_error(Stage::Tenant, &err))?;
+    let cached = ctx.tenants.get(&job.tenant_id).await.map_err(|err| StageError::from_error(Stage::Tenant, &err))?;
     let Some(cached) = cached else {
         // No row can be recorded for a tenant that no longer exists (history references tenants).
         tracing::warn!("tenant no longer exists: job ignored");
@@ -239,7 +238,8 @@ async fn stages(
         note_ref: posted.note_ref().0.clone(),
     };
     // The corpus grows with every processed ticket, in the same statement as the completion.
-    let indexed = Indexed { tenant: job.tenant_id.as_str(), ticket: &gathered.ticket, addresses: &gathered.context.addresses };
+    let indexed =
+        Indexed { tenant: job.tenant_id.as_str(), ticket: &gathered.ticket, addresses: &gathered.context.addresses };
     record::complete_and_index(&ctx.pool, id, &completion, &indexed)
         .await
         .map_err(|err| StageError::from_error(Stage::Record, &err))?;
