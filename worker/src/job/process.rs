@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use enhancer_plugins::ToolApi;
-use enhancer_shared::domain::{EnhancementJob, Note};
+use enhancer_shared::domain::{EnhancementJob, JobPurpose, Note};
 use enhancer_shared::error::Disposition;
 use enhancer_shared::queue::JobHeaders;
 use enhancer_shared::tenant::store;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::context::WorkerContext;
 use super::failure;
 use super::history::{self, ClaimOutcome, Completion, StageTimes};
+use super::index;
 use crate::context::corpus;
 use crate::stages::gather::gather;
 use crate::stages::synthesize::footer;
@@ -172,6 +173,9 @@ async fn stages(
     let api =
         ToolApi::new(&ctx.http, record.base_url.clone(), secrets.credentials.expose_secret().into(), &record.settings);
     let ticket_id = &job.event.ticket_id;
+    if job.purpose == JobPurpose::Index {
+        return index::refresh(ctx, job, plugin, &api, id, times).await.map(|()| Finished::Completed);
+    }
 
     enter(Stage::Gather);
     let started = Instant::now();
@@ -244,7 +248,15 @@ async fn stages(
     // The corpus grows with every processed ticket. The note is posted and recorded, so a failure here is
     // only logged: the next event about the ticket indexes it again.
     let addresses = &gathered.context.addresses;
-    if let Err(err) = corpus::index_ticket(&ctx.pool, job.tenant_id.as_str(), &gathered.ticket, addresses, None).await {
+    if let Err(err) = corpus::index_ticket(
+        &ctx.pool,
+        job.tenant_id.as_str(),
+        &gathered.ticket,
+        addresses,
+        gathered.ticket.resolution.as_deref(),
+    )
+    .await
+    {
         tracing::warn!(error = %err, "cannot index the ticket into the corpus");
     }
     observe(Stage::Record, started);
