@@ -17,6 +17,7 @@ mod llm_writer;
 mod migrations;
 mod offline_writer;
 mod queue;
+mod search_scale;
 mod tenant_cli;
 mod trace_propagation;
 mod worker_e2e;
