@@ -47,6 +47,7 @@ fn ticket(id: &str, subject: &str, description: &str) -> Ticket {
         created_at: None,
         updated_at: None,
         url: None,
+        resolution: None,
     }
 }
 

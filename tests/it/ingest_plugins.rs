@@ -1,7 +1,7 @@
 //! Every plugin's webhook fixtures through the real HTTP endpoint: signed the way the tool signs, verified,
 //! extracted and queued; and refused with the generic 401 when the signature is wrong.
 
-use enhancer_shared::domain::{EventKind, ToolKind};
+use enhancer_shared::domain::{EventKind, JobPurpose, ToolKind};
 use enhancer_shared::tenant::TenantSettings;
 use enhancer_tests::TestDb;
 use enhancer_tests::ingest::{TestIngest, add_tenant};
@@ -71,10 +71,14 @@ async fn servicedesk_plus_and_jira_fixtures_are_verified_and_queued() {
     // The tool redelivers the same delivery: a duplicate.
     assert_eq!(post(&ingest, "jsm", &jira, &headers).await.status(), 200);
 
-    // An updated event is verified but ignored by the default policy.
+    // An updated event is verified; the default policy does not enhance it but queues an index-only job,
+    // which refreshes the ticket's corpus row (its resolution) without a note.
     let updated = fixture("jira/issue_updated.json");
     let headers = [("X-Hub-Signature", jira_hub_signature("jira-hmac-secret", &updated))];
     let answer: serde_json::Value = post(&ingest, "jsm", &updated, &headers).await.json().await.expect("json");
-    assert_eq!(answer["status"], "ignored");
+    assert_eq!(answer["status"], "queued");
+    let (job, _) = ingest.take_job().await.expect("the index job");
+    assert_eq!(job.event.kind, EventKind::Updated);
+    assert_eq!(job.purpose, JobPurpose::Index);
     assert!(ingest.take_job().await.is_none());
 }

@@ -31,6 +31,7 @@ fn ticket() -> Ticket {
         created_at: None,
         updated_at: None,
         url: None,
+        resolution: None,
     }
 }
 

@@ -4,6 +4,7 @@
 mod assets;
 mod context_e2e;
 mod context_search;
+mod corpus_updates;
 mod dlq_cli;
 mod history_cli;
 mod import_cli;
@@ -16,6 +17,7 @@ mod llm_writer;
 mod migrations;
 mod offline_writer;
 mod queue;
+mod search_scale;
 mod tenant_cli;
 mod trace_propagation;
 mod worker_e2e;

@@ -16,6 +16,7 @@ fn ticket(id: &str, subject: &str, description: &str, priority: Priority) -> Tic
         created_at: None,
         updated_at: None,
         url: None,
+        resolution: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! wiremock server: tickets to fetch, notes stored as they are posted (so `find_note` sees them), and a
 //! scripted list of failures for the note endpoint.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,8 @@ struct ToolState {
     note_failures: VecDeque<ResponseTemplate>,
     note_attempts: Vec<Instant>,
     ticket_delay: Duration,
+    /// Tickets resolved since: their resolution, answered with status `resolved`.
+    resolutions: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,12 +41,17 @@ struct Tickets(Arc<Mutex<ToolState>>);
 impl Respond for Tickets {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let id = request.url.path().trim_start_matches("/tickets/").to_owned();
-        let delay = self.0.lock().expect("tool state").ticket_delay;
+        let (delay, resolution) = {
+            let state = self.0.lock().expect("tool state");
+            (state.ticket_delay, state.resolutions.get(&id).cloned())
+        };
+        let status = if resolution.is_some() { "resolved" } else { "open" };
         ResponseTemplate::new(200).set_delay(delay).set_body_json(json!({
             "id": id,
             "subject": format!("VPN drops every 10 minutes (ticket {id})"),
             "description": "Since this morning the VPN client disconnects every ten minutes. Laptop LT-0042 in Berlin, address 10.20.30.40.",
-            "status": "open",
+            "status": status,
+            "resolution": resolution,
             "priority": "high",
             "requester": "alice@example.com",
             "created_at": "2026-11-25T11:58:00Z",
@@ -116,6 +123,11 @@ impl FakeTool {
     /// Every later `GET /tickets/{id}` answers after this long (a slow job).
     pub fn delay_tickets(&self, delay: Duration) {
         self.state.lock().expect("tool state").ticket_delay = delay;
+    }
+
+    /// From now on the ticket is resolved, with this resolution.
+    pub fn resolve(&self, ticket: &str, resolution: &str) {
+        self.state.lock().expect("tool state").resolutions.insert(ticket.to_owned(), resolution.to_owned());
     }
 
     pub fn notes(&self) -> Vec<StoredNote> {

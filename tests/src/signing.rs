@@ -39,6 +39,16 @@ pub fn generic_created(ticket_id: &str, subject: &str) -> Vec<u8> {
     .expect("json")
 }
 
+/// A generic-tool `ticket.updated` payload by `actor`.
+pub fn generic_updated(ticket_id: &str, actor: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "type": "ticket.updated",
+        "timestamp": chrono::Utc::now().to_rfc3339(),
+        "data": {"ticket_id": ticket_id, "priority": "high", "actor": actor}
+    }))
+    .expect("json")
+}
+
 fn hex_encode(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

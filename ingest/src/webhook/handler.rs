@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use enhancer_plugins::{ExtractError, WebhookRequest};
-use enhancer_shared::domain::{EnhancementJob, TenantId};
+use enhancer_shared::domain::{EnhancementJob, JobPurpose, TenantId};
 use enhancer_shared::queue::JobHeaders;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -91,9 +91,11 @@ async fn handle(
         Err(ExtractError::Unsupported(what)) => return Ok(ignored(&format!("unsupported event: {what}"))),
         Err(ExtractError::Malformed(reason)) => return Err(ApiError::Malformed(reason)),
     };
-    if let Policy::Ignore(reason) = decide(&event, &record.settings) {
-        return Ok(ignored(reason));
-    }
+    let purpose = match decide(&event, &record.settings) {
+        Policy::Enhance => JobPurpose::Enhance,
+        Policy::Index => JobPurpose::Index,
+        Policy::Ignore(reason) => return Ok(ignored(reason)),
+    };
 
     // The tool's delivery id when it sends one; otherwise the body itself identifies a redelivery.
     let idempotency_key = match &event.idempotency_key {
@@ -103,7 +105,10 @@ async fn handle(
             hex::encode(Sha256::new().chain_update(tenant_id.as_str()).chain_update([0]).chain_update(body).finalize())
         ),
     };
-    let job = EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event);
+    let job = EnhancementJob {
+        purpose,
+        ..EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event)
+    };
     let admitted =
         state.admission.admit(record.id.as_str(), record.settings.rate_limit, &idempotency_key, job.job_id).await;
     if admitted.fell_back {

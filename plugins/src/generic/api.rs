@@ -39,6 +39,7 @@ pub(super) async fn get_ticket(api: &ToolApi<'_>, id: &TicketId) -> Result<Ticke
         created_at: body.created_at.as_deref().and_then(parse_time),
         updated_at: body.updated_at.as_deref().and_then(parse_time),
         url: body.url,
+        resolution: body.resolution.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
     })
 }
 

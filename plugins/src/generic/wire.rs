@@ -64,6 +64,9 @@ pub struct TicketResponse {
     pub updated_at: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
+    /// How the ticket was resolved (plain text), once it is; it reaches the similar-ticket corpus.
+    #[serde(default)]
+    pub resolution: Option<String>,
 }
 
 /// `POST {base}/notes` body. Every body form ends with the marker line, so a system that keeps only one of

@@ -14,7 +14,8 @@ use crate::payload::{at, str_at, time_at};
 use crate::priority::normalize;
 
 /// Asking for fewer fields keeps the answer small (issues with many custom fields run to hundreds of KiB).
-const FIELDS: &str = "summary,description,priority,status,reporter,created,updated";
+/// `resolution` is `{"name": "Done", ...}` or null; `resolutiondate` is when it was set.
+const FIELDS: &str = "summary,description,priority,status,reporter,created,updated,resolution,resolutiondate";
 
 pub(super) async fn get_ticket(api: &ToolApi<'_>, id: &TicketId) -> Result<Ticket, ToolError> {
     let mut issue_url = url(api, &["issue", id.as_str()])?;
@@ -37,5 +38,16 @@ pub(super) async fn get_ticket(api: &ToolApi<'_>, id: &TicketId) -> Result<Ticke
         created_at: time_at(fields, &["created"]),
         updated_at: time_at(fields, &["updated"]),
         url: crate::api::endpoint(&api.base_url, &["browse", key]).ok().map(String::from),
+        resolution: resolution_text(fields),
+    })
+}
+
+/// Jira keeps a resolution *name* ("Done", "Fixed", "Won't Do"), not a text: the corpus gets the name with
+/// the date it was set, which is still what an agent wants to know about a look-alike ("Fixed on ...").
+fn resolution_text(fields: &Value) -> Option<String> {
+    let name = str_at(fields, &["resolution", "name"]).map(str::trim).filter(|name| !name.is_empty())?;
+    Some(match time_at(fields, &["resolutiondate"]) {
+        Some(at) => format!("{name} ({})", at.format("%Y-%m-%d")),
+        None => name.to_owned(),
     })
 }

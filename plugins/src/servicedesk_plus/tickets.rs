@@ -12,6 +12,11 @@ use crate::payload::{at, id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::text::html_to_text;
 
+/// The resolution's HTML as text; an empty resolution (SDP keeps `""` after a reopen) is no resolution.
+fn resolution_text(content: Option<&str>) -> Option<String> {
+    content.map(html_to_text).map(|text| text.trim().to_owned()).filter(|text| !text.is_empty())
+}
+
 pub(super) async fn get_ticket(api: &ToolApi<'_>, id: &TicketId) -> Result<Ticket, ToolError> {
     let builder = request(api, Method::GET, url(api, &["requests", id.as_str()])?)?;
     let body = envelope(&api.http.send(builder).await?)?;
@@ -40,5 +45,7 @@ fn to_ticket(record: &Value, id: &TicketId, api: &ToolApi<'_>) -> Result<Ticket,
         updated_at: time_at(record, &["last_updated_time", "value"]),
         // The UI path differs between on-prem builds and Cloud portals; rather none than a wrong link.
         url: None,
+        // `{"content": "<html>", "submitted_on": {...}, ...}`, or absent/null until a technician resolves it.
+        resolution: resolution_text(str_at(record, &["resolution", "content"])),
     })
 }

@@ -208,6 +208,23 @@ mod api_calls {
         assert_eq!(ticket.requester.as_deref(), Some("alice@example.com"));
         assert_eq!(ticket.url.as_deref(), Some("https://helpdesk.example.com/tickets/4711"));
         assert!(ticket.description.contains("LT-0042"));
+        assert_eq!(ticket.resolution, None);
+    }
+
+    #[tokio::test]
+    async fn get_ticket_reads_the_optional_resolution() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/tickets/4711"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("generic/ticket_resolved.json")))
+            .mount(&server)
+            .await;
+        let http = fast_http();
+        let settings = TenantSettings::default();
+        let api = api(&http, &server.uri(), &[], &settings);
+        let ticket = Generic.get_ticket(&api, &ticket("4711")).await.expect("ticket");
+        assert!(ticket.resolution.as_deref().is_some_and(|r| r.starts_with("Raised the VPN concentrator")));
+        assert_eq!(ticket.status.as_deref(), Some("resolved"));
     }
 
     #[tokio::test]

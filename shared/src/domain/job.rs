@@ -22,6 +22,35 @@ pub struct EnhancementJob {
     pub idempotency_key: String,
     pub event: TicketEvent,
     pub received_at: DateTime<Utc>,
+    /// What the worker does with the ticket. Absent in bodies written before it existed, hence the default;
+    /// left out when it is the default, so an enhancement job's body is unchanged.
+    #[serde(default, skip_serializing_if = "JobPurpose::is_enhance")]
+    pub purpose: JobPurpose,
+}
+
+/// Why the job exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobPurpose {
+    /// Gather, synthesize, post a note, index the ticket into the corpus.
+    #[default]
+    Enhance,
+    /// Only refresh the ticket's corpus row (its resolution and status): an event that is not enhanced but
+    /// may carry what later look-alikes need, e.g. an "updated" event after the ticket was resolved. No note.
+    Index,
+}
+
+impl JobPurpose {
+    pub fn is_enhance(&self) -> bool {
+        *self == Self::Enhance
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enhance => "enhance",
+            Self::Index => "index",
+        }
+    }
 }
 
 /// Why a message body could not become a job. Such a message can never succeed: it is dead-lettered at once.
@@ -43,6 +72,7 @@ impl EnhancementJob {
             idempotency_key,
             event,
             received_at: Utc::now(),
+            purpose: JobPurpose::Enhance,
         }
     }
 
@@ -99,5 +129,18 @@ mod tests {
         let bytes = serde_json::to_vec(&value).expect("json");
         assert!(matches!(EnhancementJob::from_json(&bytes), Err(JobDecodeError::UnsupportedVersion(2))));
         assert!(matches!(EnhancementJob::from_json(b"{"), Err(JobDecodeError::Malformed(_))));
+    }
+
+    #[test]
+    fn purpose_defaults_to_enhance_and_index_round_trips() {
+        let value = serde_json::to_value(job()).expect("json");
+        assert!(value.get("purpose").is_none(), "an enhancement body is unchanged");
+        let old = EnhancementJob::from_json(&serde_json::to_vec(&value).expect("json")).expect("decodes");
+        assert_eq!(old.purpose, JobPurpose::Enhance);
+        let index = EnhancementJob { purpose: JobPurpose::Index, ..job() };
+        let bytes = index.to_json();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(value["purpose"], "index");
+        assert_eq!(EnhancementJob::from_json(&bytes).expect("decodes"), index);
     }
 }

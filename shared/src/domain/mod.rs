@@ -9,7 +9,7 @@ mod tool_kind;
 
 pub use event::{EventKind, TicketEvent};
 pub use ids::{IdError, TenantId, TicketId};
-pub use job::{EnhancementJob, JOB_SCHEMA_VERSION, JobDecodeError};
+pub use job::{EnhancementJob, JOB_SCHEMA_VERSION, JobDecodeError, JobPurpose};
 pub use priority::Priority;
 pub use ticket::{Note, NoteRef, Ticket};
 pub use tool_kind::{CredentialsError, ToolKind, UnknownToolKind};

@@ -19,6 +19,10 @@ pub struct Ticket {
     pub updated_at: Option<DateTime<Utc>>,
     /// The tool's web address of the ticket, for links in notes and logs.
     pub url: Option<String>,
+    /// How the ticket was resolved, as plain text, when the tool has it (SDP's resolution, Jira's resolution
+    /// name, the generic tool's `resolution`). It reaches the corpus, where later look-alikes find it.
+    #[serde(default)]
+    pub resolution: Option<String>,
 }
 
 /// An internal note: Markdown that each plugin renders for its tool (HTML, ADF, plain text), and a stable

@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
             created_at: None,
             updated_at: None,
             url: None,
+            resolution: None,
         };
         let started = Instant::now();
         let similar = search::similar_tickets(&db.pool, TENANT, &ticket, K).await?;

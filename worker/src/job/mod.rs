@@ -5,6 +5,7 @@
 pub mod context;
 pub mod failure;
 pub mod history;
+pub mod index;
 pub mod process;
 pub mod record;
 pub mod tenant;

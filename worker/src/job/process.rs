@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use enhancer_plugins::ToolApi;
-use enhancer_shared::domain::{EnhancementJob, Note};
+use enhancer_shared::domain::{EnhancementJob, JobPurpose, Note};
 use enhancer_shared::error::Disposition;
 use enhancer_shared::queue::JobHeaders;
 use lapin::message::Delivery;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::context::WorkerContext;
 use super::failure;
 use super::history::{self, ClaimOutcome, Completion, StageTimes};
+use super::index;
 use super::record::{self, Indexed};
 use crate::stages::gather::gather;
 use crate::stages::synthesize::footer;
@@ -169,6 +170,9 @@ async fn stages(
     let api =
         ToolApi::new(&ctx.http, record.base_url.clone(), secrets.credentials.expose_secret().into(), &record.settings);
     let ticket_id = &job.event.ticket_id;
+    if job.purpose == JobPurpose::Index {
+        return index::refresh(ctx, job, plugin, &api, id, times).await.map(|()| Finished::Completed);
+    }
 
     enter(Stage::Gather);
     let started = Instant::now();
@@ -238,8 +242,12 @@ async fn stages(
         note_ref: posted.note_ref().0.clone(),
     };
     // The corpus grows with every processed ticket, in the same statement as the completion.
-    let indexed =
-        Indexed { tenant: job.tenant_id.as_str(), ticket: &gathered.ticket, addresses: &gathered.context.addresses };
+    let indexed = Indexed {
+        tenant: job.tenant_id.as_str(),
+        ticket: &gathered.ticket,
+        addresses: &gathered.context.addresses,
+        resolution: gathered.ticket.resolution.as_deref(),
+    };
     record::complete_and_index(&ctx.pool, id, &completion, &indexed)
         .await
         .map_err(|err| StageError::from_error(Stage::Record, &err))?;

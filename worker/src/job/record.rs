@@ -23,6 +23,8 @@ pub struct Indexed<'a> {
     pub tenant: &'a str,
     pub ticket: &'a Ticket,
     pub addresses: &'a [String],
+    /// A resolution the tool already has; `None` keeps what the corpus holds.
+    pub resolution: Option<&'a str>,
 }
 
 /// Records the completion and indexes the ticket. The note is already posted, so the completion is what
@@ -35,7 +37,7 @@ pub async fn complete_and_index(
     indexed: &Indexed<'_>,
 ) -> Result<(), sqlx::Error> {
     let combined = bind_completion(sqlx::query(COMPLETE_AND_INDEX.as_str()), enhancement_id, done);
-    let combined = bind_ticket(combined, indexed.tenant, indexed.ticket, indexed.addresses, None);
+    let combined = bind_ticket(combined, indexed.tenant, indexed.ticket, indexed.addresses, indexed.resolution);
     match combined.execute(pool).await {
         Ok(_) => Ok(()),
         Err(err) => {

@@ -188,6 +188,7 @@ mod tests {
             created_at: None,
             updated_at: None,
             url: None,
+            resolution: None,
         }
     }
 

@@ -13,7 +13,10 @@ async fn get_ticket_flattens_adf() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/issue/ITSM-42"))
-        .and(query_param("fields", "summary,description,priority,status,reporter,created,updated"))
+        .and(query_param(
+            "fields",
+            "summary,description,priority,status,reporter,created,updated,resolution,resolutiondate",
+        ))
         .and(header("authorization", basic().as_str()))
         .and(header("accept", "application/json"))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("jira/issue.json")))
@@ -30,6 +33,23 @@ async fn get_ticket_flattens_adf() {
     assert_eq!(ticket.status.as_deref(), Some("Waiting for support"));
     assert_eq!(ticket.requester.as_deref(), Some("Bob Customer"));
     assert_eq!(ticket.url, Some(format!("{}/browse/ITSM-42", server.uri())));
+    assert_eq!(ticket.resolution, None, "an open issue has a null resolution");
+}
+
+#[tokio::test]
+async fn get_ticket_reads_the_resolution_name_and_date() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/ITSM-42"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("jira/issue_resolved.json")))
+        .mount(&server)
+        .await;
+    let http = fast_http();
+    let settings = TenantSettings::default();
+    let api = api(&http, &server.uri(), CREDENTIALS, &settings);
+    let ticket = Jira.get_ticket(&api, &ticket("ITSM-42")).await.expect("ticket");
+    assert_eq!(ticket.resolution.as_deref(), Some("Done (2026-11-26)"));
+    assert_eq!(ticket.status.as_deref(), Some("Resolved"));
 }
 
 #[tokio::test]

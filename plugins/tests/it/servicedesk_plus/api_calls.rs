@@ -24,6 +24,26 @@ async fn get_ticket_on_prem_with_authtoken() {
     assert_eq!(ticket.priority, Priority::Medium);
     assert_eq!(ticket.requester.as_deref(), Some("john@example.com"));
     assert_eq!(ticket.created_at.map(|t| t.timestamp_millis()), Some(1_659_514_299_775));
+    assert_eq!(ticket.resolution, None, "an open request has no resolution");
+}
+
+#[tokio::test]
+async fn get_ticket_reads_the_resolution_content_as_text() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/requests/201"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("servicedesk_plus/request_resolved.json")))
+        .mount(&server)
+        .await;
+    let http = fast_http();
+    let settings = TenantSettings::default();
+    let api = api(&http, &server.uri(), &[("authtoken", "TECHKEY-1")], &settings);
+    let ticket = ServiceDeskPlus.get_ticket(&api, &ticket("201")).await.expect("ticket");
+    assert_eq!(
+        ticket.resolution.as_deref(),
+        Some("Repaired the Office installation from Apps & features.\nOutlook starts again.")
+    );
+    assert_eq!(ticket.status.as_deref(), Some("Resolved"));
 }
 
 #[tokio::test]

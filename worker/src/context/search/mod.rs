@@ -10,6 +10,28 @@
 //! counts fully, in its body 0.6, in a resolution 0.3. Scores lie in 0..1 (a resolved ticket's boost
 //! aside), which makes one minimum score meaningful across tickets. The functions here are the whole
 //! interface, so a vector index can be put behind them later.
+//!
+//! ## Bounded cost on a large corpus
+//!
+//! A mass incident fills the corpus with near-identical tickets, and a query term can match tens of
+//! thousands of them. No step of the similar-ticket query reads a number of rows that grows with the matches:
+//!
+//! - **Document frequencies are capped.** Each term reads at most [`DF_CAP`] matching rows (`LIMIT`, no
+//!   ordering, so the scan stops early). A term matching that many tickets or more is "common" and gets the
+//!   idf of [`DF_CAP`]; below the cap the count is exact, so on a corpus where no term is that frequent the
+//!   scores are exactly those of uncapped BM25-style idf.
+//! - **The corpus size is capped** at [`CORPUS_CAP`] (counted on the primary key, `LIMIT`), and enters the
+//!   idf as such. Relative weights of rare and common terms keep their order; only their ratio flattens on
+//!   corpora past the cap.
+//! - **Candidates come from the rare terms.** The same per-term sample of at most [`DF_CAP`] tickets is the
+//!   candidate pool: every ticket sharing a term below the cap is in it (rare terms are enumerated in full),
+//!   common terms contribute a bounded sample. Candidates are pre-ranked by the summed weight of the terms
+//!   that fetched them, the best [`CANDIDATES`] are read and scored on their full `search` vector. There is
+//!   no `ts_rank` over every match any more.
+//!
+//! So a query reads at most `terms x DF_CAP` index hits plus [`CORPUS_CAP`] index entries plus
+//! [`CANDIDATES`] rows, whatever the corpus holds. Knowledge-base search (`kb.rs`) keeps its uncapped form:
+//! articles number in the hundreds and do not come in floods.
 
 mod kb;
 mod terms;
@@ -23,9 +45,18 @@ pub use tickets::similar_tickets;
 pub const MIN_SCORE: f64 = 0.1;
 /// A ticket with a resolution is worth more to the agent than an open look-alike.
 pub const RESOLVED_BOOST: f64 = 1.2;
-/// Candidates pre-selected (by `ts_rank` over the OR query, served by the GIN index) before the weighted
-/// scoring; bounds the per-query cost on a large corpus.
+/// Candidates pre-selected (by the summed weight of the sampled terms they match) before the weighted
+/// scoring on their full `search` vector.
 const CANDIDATES: i64 = 200;
+/// At most this many matching tickets are read per query term: its capped document frequency and its share
+/// of the candidate pool. Far above the document frequency of any term in the labelled set; a real corpus's
+/// duplicates share terms far below this.
+const DF_CAP: i64 = 200;
+/// The corpus size used in the idf is counted up to this many tickets.
+const CORPUS_CAP: i64 = 5_000;
+/// A term matching at least [`DF_CAP`] tickets has its frequency estimated on this many most recently
+/// indexed tickets: in a mass incident its terms fill the recent tickets, and weigh next to nothing.
+const RECENT_SAMPLE: i64 = 200;
 
 /// `k` as a SQL limit.
 fn limit(k: usize) -> i64 {

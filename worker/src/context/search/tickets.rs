@@ -1,35 +1,66 @@
 //! Similar tickets from the tenant's `tickets` corpus, the ticket itself excluded.
 
+use std::sync::LazyLock;
+
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
-use super::{CANDIDATES, MIN_SCORE, RESOLVED_BOOST, limit, terms};
+use super::{CANDIDATES, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms};
 use crate::context::SimilarTicket;
 
 /// Operands are cast (`::tsquery`), not passed through `to_tsquery`: they are lexemes `to_tsvector` already
 /// normalized, and stemming them a second time could change them.
-const SIMILAR_TICKETS: &str = "
+///
+/// Every step reads a bounded number of rows, however many tickets match (see the module docs of
+/// [`super`]): `corpus` counts at most [`CORPUS_CAP`] rows, `hits` at most [`DF_CAP`] per term (that sample
+/// is both the term's capped document frequency and its candidates), a term reaching the cap has its
+/// frequency estimated on the [`RECENT_SAMPLE`] most recently indexed tickets (`recent`, read only if some
+/// term is that common), `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full
+/// `search` vector. `hits` and `recent` are materialized so each runs once.
+fn similar_tickets_sql() -> String {
+    format!(
+        "
 WITH terms AS (
-    SELECT operand::tsquery AS query, weight FROM unnest($3::text[], $4::float8[]) AS t(operand, weight)
+    SELECT ord, operand::tsquery AS query, weight
+    FROM unnest($3::text[], $4::float8[]) WITH ORDINALITY AS t(operand, weight, ord)
 ),
-corpus AS (SELECT count(*)::float8 AS n FROM tickets WHERE tenant_id = $1),
-weighted AS (
-    SELECT terms.query, terms.weight * ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS weight
+corpus AS (
+    SELECT count(*)::float8 AS n FROM (SELECT 1 FROM tickets WHERE tenant_id = $1 LIMIT {CORPUS_CAP}) AS capped
+),
+recent AS MATERIALIZED (
+    SELECT search FROM tickets WHERE tenant_id = $1 ORDER BY indexed_at DESC LIMIT {RECENT_SAMPLE}
+),
+hits AS MATERIALIZED (
+    SELECT terms.ord, hit.ticket_id
+    FROM terms CROSS JOIN LATERAL (
+        SELECT d.ticket_id FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ terms.query LIMIT {DF_CAP}
+    ) AS hit
+),
+sampled AS (
+    SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
+           CASE WHEN df.n < {DF_CAP} THEN df.n
+                ELSE greatest(df.n, corpus.n * (SELECT avg((r.search @@ terms.query)::int) FROM recent r))
+           END AS df_n
     FROM terms CROSS JOIN corpus
-    CROSS JOIN LATERAL (
-        SELECT count(*)::float8 AS n FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ terms.query
-    ) AS df
-    WHERE df.n > 0
+    JOIN (SELECT ord, count(*)::float8 AS n FROM hits GROUP BY ord) AS df ON df.ord = terms.ord
+),
+weighted AS (
+    SELECT ord, query, weight * ln(1 + (greatest(corpus_n - df_n, 0) + 0.5) / (df_n + 0.5)) AS weight
+    FROM sampled
 ),
 mass AS (SELECT sum(weight) AS total FROM weighted),
-any_term AS (SELECT string_agg(operand, ' | ')::tsquery AS query FROM unnest($3::text[]) AS operand),
+preselected AS (
+    SELECT hits.ticket_id
+    FROM hits JOIN weighted ON weighted.ord = hits.ord
+    WHERE hits.ticket_id <> $2
+    GROUP BY hits.ticket_id
+    ORDER BY sum(weighted.weight) DESC, hits.ticket_id
+    LIMIT {CANDIDATES}
+),
 candidates AS (
     SELECT d.ticket_id, d.subject, d.resolution, d.status, d.url, d.search,
-           ts_filter(d.search, '{a}') AS subject_terms, ts_filter(d.search, '{b}') AS description_terms
-    FROM tickets d CROSS JOIN any_term
-    WHERE d.tenant_id = $1 AND d.ticket_id <> $2 AND d.search @@ any_term.query
-    ORDER BY ts_rank(d.search, any_term.query) DESC
-    LIMIT $8
+           ts_filter(d.search, '{{a}}') AS subject_terms, ts_filter(d.search, '{{b}}') AS description_terms
+    FROM preselected p JOIN tickets d ON d.tenant_id = $1 AND d.ticket_id = p.ticket_id
 ),
 scored AS (
     SELECT c.ticket_id, c.subject, c.resolution, c.status, c.url,
@@ -45,7 +76,14 @@ SELECT ticket_id, subject, resolution, status, url,
 FROM scored
 WHERE coverage >= $6
 ORDER BY score DESC, ticket_id
-LIMIT $7";
+LIMIT $7"
+    )
+}
+
+/// Built once; the caps are literals in the text so the planner sees them even in a generic plan (a
+/// prepared statement's `LIMIT $n` is planned blind, which on a small, unanalyzed corpus chose per-term
+/// sequential scans and took ten times as long).
+static SIMILAR_TICKETS: LazyLock<String> = LazyLock::new(similar_tickets_sql);
 
 #[derive(sqlx::FromRow)]
 struct SimilarRow {
@@ -69,7 +107,7 @@ pub async fn similar_tickets(
     if terms.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
-    let rows: Vec<SimilarRow> = sqlx::query_as(SIMILAR_TICKETS)
+    let rows: Vec<SimilarRow> = sqlx::query_as(SIMILAR_TICKETS.as_str())
         .bind(tenant)
         .bind(ticket.id.as_str())
         .bind(&terms.operands)
@@ -77,7 +115,6 @@ pub async fn similar_tickets(
         .bind(RESOLVED_BOOST)
         .bind(MIN_SCORE)
         .bind(limit(k))
-        .bind(CANDIDATES)
         .fetch_all(pool)
         .await?;
     Ok(rows
