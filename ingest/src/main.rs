@@ -7,6 +7,11 @@ use enhancer_ingest::startup;
 use enhancer_shared::config::Config;
 use enhancer_shared::shutdown;
 
+/// mimalloc rather than glibc's malloc: allocation was about a tenth of the process's CPU under load
+/// (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // One process-wide TLS provider before any client is built (see docs/ARCHITECTURE.md).

@@ -66,11 +66,14 @@ async fn one_webhook_becomes_exactly_one_internal_note() {
     assert_eq!(row.note_ref.as_deref(), Some(notes[0].id.to_string().as_str()));
     assert_eq!(row.model.as_deref(), Some("offline"));
     assert!(row.gather_ms.is_some() && row.synthesize_ms.is_some() && row.update_ms.is_some(), "{row:?}");
-    let metrics = worker.worker.ctx.metrics.render();
-    assert!(
-        metrics.contains(r#"enhancer_worker_jobs_total{outcome="completed",tenant="acme",tool="generic"} 1"#),
-        "{metrics}"
-    );
+    // The outcome is counted after it is durable, so the row can be seen a moment before the counter.
+    let ctx = worker.worker.ctx.clone();
+    eventually(WITHIN, "the completed job counted", || {
+        ctx.metrics
+            .render()
+            .contains(r#"enhancer_worker_jobs_total{outcome="completed",tenant="acme",tool="generic"} 1"#)
+    })
+    .await;
     worker.stop().await;
 }
 

@@ -6,6 +6,11 @@ use clap::Parser;
 use enhancer_shared::config::Config;
 use enhancer_worker::cli::{self, Cli, CliIo};
 
+/// mimalloc rather than glibc's malloc: allocation was about a tenth of the process's CPU under load
+/// (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // One process-wide TLS provider, chosen before any client is built: with none installed, crates that

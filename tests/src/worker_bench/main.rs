@@ -86,6 +86,10 @@ struct Common {
     json_out: Option<std::path::PathBuf>,
 }
 
+/// The allocator of the `enhancer-worker` binary, so the worker measured here allocates as in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
