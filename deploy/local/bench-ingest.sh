@@ -198,14 +198,19 @@ phase() {
   tee -a "$OUT/$name-cpu.txt" <"$WORK/ingest-view"
 }
 
-echo "== 1/3 ceiling: lapin publisher, $IN_FLIGHT confirms in flight, ${SECONDS_MEASURED}s"
+echo "== 1/4 ceiling: lapin publisher, $IN_FLIGHT confirms in flight, ${SECONDS_MEASURED}s"
 phase ceiling ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --in-flight "$IN_FLIGHT"
 
-echo "== 2/3 ingest flat out: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
+echo "== 2/4 ingest flat out: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
 phase flat http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --connections "$CONNECTIONS"
 
-echo "== 3/3 ingest open loop: $RATE req/s, ${SECONDS_MEASURED}s"
+echo "== 3/4 ingest open loop: $RATE req/s, ${SECONDS_MEASURED}s"
 phase rate http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --rate "$RATE"
+
+# The broker's own confirm latency at the same rate: ingest answers after the confirm, so this is the floor
+# under phase 3's latency on this machine.
+echo "== 4/4 broker floor: lapin publisher at $RATE msg/s, ${SECONDS_MEASURED}s"
+phase floor ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --rate "$RATE"
 
 RSS_PEAK_KIB=$(awk '/^VmHWM/ {print $2}' "/proc/$INGEST_PID/status")
 RSS_END_KIB=$(awk '/^VmRSS/ {print $2}' "/proc/$INGEST_PID/status")
@@ -218,6 +223,8 @@ P50=$(jq -r .latency_ms.p50 "$OUT/rate.json")
 P95=$(jq -r .latency_ms.p95 "$OUT/rate.json")
 P99=$(jq -r .latency_ms.p99 "$OUT/rate.json")
 RATE_ACCEPTED=$(jq -r .accepted_per_s "$OUT/rate.json")
+FLOOR_P50=$(jq -r .confirm_latency_ms.p50 "$OUT/floor.json")
+FLOOR_P99=$(jq -r .confirm_latency_ms.p99 "$OUT/floor.json")
 FLAT_ERRORS=$(jq -r '[.outcomes | to_entries[] | select(.key != "202") | .value] | add // 0' "$OUT/flat.json")
 RATE_ERRORS=$(jq -r '[.outcomes | to_entries[] | select(.key != "202") | .value] | add // 0' "$OUT/rate.json")
 RATIO=$(awk -v a="$FLAT" -v c="$CEILING" 'BEGIN { printf "%.2f", (c > 0 ? a / c : 0) }')
@@ -233,6 +240,7 @@ verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "MISSED") }'; }
   printf '%-44s %s\n' "ingest at $RATE req/s" "$RATE_ACCEPTED accepted/s, $RATE_ERRORS not 202"
   printf '%-44s p50 %s  p95 %s  p99 %s ms  [target p99 <= 3: %s]\n' "  latency from schedule" "$P50" "$P95" "$P99" \
     "$(verdict "$(awk -v p="$P99" 'BEGIN{print (p <= 3)}')")"
+  printf '%-44s p50 %s  p99 %s ms\n' "  broker confirm alone at $RATE msg/s (floor)" "$FLOOR_P50" "$FLOOR_P99"
   printf '%-44s %s MiB (idle %s KiB, end %s KiB)  [target < 64: %s]\n' "ingest peak RSS (VmHWM)" "$RSS_PEAK_MIB" \
     "$RSS_IDLE_KIB" "$RSS_END_KIB" "$(verdict "$(awk -v m="$RSS_PEAK_MIB" 'BEGIN{print (m < 64)}')")"
   printf '%-44s user %s s, system %s s\n' "ingest CPU time over the whole run" \

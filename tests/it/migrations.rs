@@ -54,6 +54,46 @@ async fn schema_has_the_constraints_and_indexes_the_design_needs() {
 }
 
 #[tokio::test]
+async fn completing_a_run_is_a_hot_update() {
+    // No index of enhancement_history may cover a column a completion changes (status, finished_at, ...):
+    // the completion is then updated in place, without new index entries (docs/BENCHMARKS.md).
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    sqlx::query(
+        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
+         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
+    )
+    .execute(pool)
+    .await
+    .expect("tenant");
+    sqlx::query(
+        "INSERT INTO enhancement_history (job_id, tenant_id, ticket_id, idempotency_key, tool, event_kind, status, \
+             attempts, claimed_by, lease_expires_at, started_at) \
+         VALUES (gen_random_uuid(), 'acme', '1', 'k1', 'generic', 'created', 'running', 1, 'w', now(), now())",
+    )
+    .execute(pool)
+    .await
+    .expect("claimed row");
+    // The transaction's own counters are exact and immediate (the cumulative statistics are not).
+    let mut tx = pool.begin().await.expect("begin");
+    sqlx::query(
+        "UPDATE enhancement_history SET status = 'completed', gather_ms = 1, synthesize_ms = 1, update_ms = 1, \
+             model = 'offline', note_ref = 'n1', finished_at = now(), claimed_by = NULL, lease_expires_at = NULL, \
+             error_class = NULL, error_stage = NULL, error_message = NULL, updated_at = now() \
+         WHERE idempotency_key = 'k1'",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("complete");
+    let hot: i64 = sqlx::query_scalar("SELECT pg_stat_get_xact_tuples_hot_updated('enhancement_history'::regclass)")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("hot count");
+    tx.commit().await.expect("commit");
+    assert_eq!(hot, 1, "the completion must be a HOT update");
+}
+
+#[tokio::test]
 async fn generated_search_vectors_and_inet_containment_work() {
     let test_db = TestDb::migrated().await;
     let pool = &test_db.pool;

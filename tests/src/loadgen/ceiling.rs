@@ -2,6 +2,9 @@
 //! fixed number of confirms in flight, publishing messages like ingest's (persistent, mandatory, the size
 //! and properties of a job message) to `{prefix}.jobs`, a quorum queue declared with the project's
 //! topology. No HTTP, no signature check, no Redis: only what every accepted webhook costs the broker.
+//!
+//! With `--rate` it publishes on a fixed timetable instead, to give the broker's own confirm latency at the
+//! rate of ingest's latency phase: the floor under ingest's latency, since ingest answers after the confirm.
 
 use std::time::{Duration, Instant};
 
@@ -18,10 +21,19 @@ use crate::http_load::Window;
 use crate::payload::{Tool, job_body};
 use crate::stats::Recorder;
 
+/// How publishes are paced.
+#[derive(Debug, Clone, Copy)]
+pub enum Pace {
+    /// Keep this many confirms outstanding (throughput).
+    InFlight(usize),
+    /// This many publishes per second, whatever the confirms do (latency at a rate).
+    Rate(f64),
+}
+
 /// The measured window of one ceiling run.
 #[derive(Debug)]
 pub struct CeilingRun {
-    pub in_flight: usize,
+    pub pace: Pace,
     pub message_bytes: usize,
     pub measure: Duration,
     /// Confirm latency per message, by the broker's answer: `ack`, `nack`, `returned`, `error`.
@@ -32,7 +44,7 @@ pub async fn run(
     amqp_url: &SecretString,
     prefix: &str,
     tool: Tool,
-    in_flight: usize,
+    pace: Pace,
     window: Window,
 ) -> anyhow::Result<CeilingRun> {
     let topology = Topology::new(prefix)?;
@@ -56,8 +68,20 @@ pub async fn run(
     let end = measure_from + window.measure;
     let mut pending = FuturesUnordered::new();
     let mut confirms = Recorder::default();
+    let (in_flight, period) = match pace {
+        Pace::InFlight(n) => (n.max(1), None),
+        Pace::Rate(per_second) => {
+            anyhow::ensure!(per_second > 0.0, "--rate must be positive");
+            (usize::MAX, Some(Duration::from_secs_f64(1.0 / per_second)))
+        }
+    };
+    let started = Instant::now();
+    let mut sent_count: u32 = 0;
     loop {
-        while pending.len() < in_flight.max(1) && Instant::now() < end {
+        // In rate mode the next publish is due at a fixed time from the start, so rounding never drifts.
+        let next_due = period.map(|p| started + p * sent_count);
+        let may_send = pending.len() < in_flight && Instant::now() < end;
+        if may_send && next_due.is_none_or(|due| due <= Instant::now()) {
             let sent = Instant::now();
             let properties = base
                 .clone()
@@ -68,8 +92,17 @@ pub async fn run(
                 .await
                 .context("basic.publish")?;
             pending.push(async move { (confirm.await, sent) });
+            sent_count += 1;
+            continue;
         }
-        let Some((confirmation, sent)) = pending.next().await else { break };
+        let answered = match next_due.filter(|_| may_send) {
+            Some(due) => tokio::select! {
+                answered = pending.next(), if !pending.is_empty() => answered,
+                () = tokio::time::sleep_until(due.into()) => continue,
+            },
+            None => pending.next().await,
+        };
+        let Some((confirmation, sent)) = answered else { break };
         if sent < measure_from {
             continue;
         }
@@ -83,7 +116,7 @@ pub async fn run(
     }
     let _ = channel.close(200, "done".into()).await;
     let _ = connection.close(200, "done".into()).await;
-    Ok(CeilingRun { in_flight, message_bytes: body.len(), measure: window.measure, confirms })
+    Ok(CeilingRun { pace, message_bytes: body.len(), measure: window.measure, confirms })
 }
 
 impl CeilingRun {
@@ -92,9 +125,14 @@ impl CeilingRun {
     }
 
     pub fn to_json(&self) -> Value {
+        let (in_flight, rate) = match self.pace {
+            Pace::InFlight(n) => (Some(n), None),
+            Pace::Rate(r) => (None, Some(r)),
+        };
         json!({
             "mode": "ceiling",
-            "in_flight": self.in_flight,
+            "in_flight": in_flight,
+            "rate": rate,
             "message_bytes": self.message_bytes,
             "duration_s": self.measure.as_secs_f64(),
             "confirmed": self.confirms.count("ack"),
@@ -105,9 +143,12 @@ impl CeilingRun {
     }
 
     pub fn print(&self) {
+        let pace = match self.pace {
+            Pace::InFlight(n) => format!("{n} confirms in flight"),
+            Pace::Rate(r) => format!("{r} msg/s"),
+        };
         println!(
-            "ceiling: lapin publisher, {} confirms in flight, {}-byte persistent mandatory messages, {:.1} s measured",
-            self.in_flight,
+            "ceiling: lapin publisher, {pace}, {}-byte persistent mandatory messages, {:.1} s measured",
             self.message_bytes,
             self.measure.as_secs_f64()
         );

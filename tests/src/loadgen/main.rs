@@ -99,6 +99,9 @@ struct CeilingArgs {
     /// Publisher confirms outstanding at once.
     #[arg(long, default_value_t = 64)]
     in_flight: usize,
+    /// Publish at this many messages per second instead (the broker's confirm latency at a rate).
+    #[arg(long, conflicts_with = "in_flight")]
+    rate: Option<f64>,
     /// Whose job message to publish (its size and shape).
     #[arg(long, value_enum, default_value = "generic")]
     tool: Tool,
@@ -125,7 +128,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Http(args) => http(args).await,
         Command::Ceiling(args) => {
             let url = SecretString::from(args.amqp_url);
-            let run = ceiling::run(&url, &args.prefix, args.tool, args.in_flight, args.timing.window()?).await?;
+            let pace = args.rate.map_or(ceiling::Pace::InFlight(args.in_flight), ceiling::Pace::Rate);
+            let run = ceiling::run(&url, &args.prefix, args.tool, pace, args.timing.window()?).await?;
             report(run.to_json(), || run.print(), args.timing.json);
             Ok(())
         }

@@ -21,7 +21,9 @@ const MAX_LIMIT: i64 = 10_000;
 
 /// One fixed statement: every filter is a bound parameter that is either NULL (no filter) or a value, so
 /// no SQL is ever assembled from input. The CLI runs it once per process, so PostgreSQL plans it with the
-/// actual values and can use the (tenant_id, created_at) and (status, created_at) indexes.
+/// actual values and can use the (tenant_id, created_at) index, and for `failed` and `dead_lettered` the
+/// partial index of runs with an error (every such run has an `error_class`; the redundant condition lets
+/// the planner see that). `status` itself is not indexed, so that a completion is a HOT update.
 const QUERY: &str = "\
     SELECT job_id, tenant_id, ticket_id, tool, event_kind, status, attempts, gather_ms, synthesize_ms, update_ms, \
            model, prompt_tokens, completion_tokens, note_ref, error_class, error_stage, error_message, \
@@ -30,6 +32,7 @@ const QUERY: &str = "\
     WHERE ($1::text IS NULL OR tenant_id = $1) \
       AND ($2::text IS NULL OR ticket_id = $2) \
       AND ($3::text IS NULL OR status = $3) \
+      AND ($3::text IS NULL OR $3 NOT IN ('failed', 'dead_lettered') OR error_class IS NOT NULL) \
       AND ($4::timestamptz IS NULL OR created_at >= $4) \
     ORDER BY created_at DESC, job_id DESC \
     LIMIT $5";
