@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The ingest benchmark of docs/BENCHMARKS.md, end to end on this machine: local services, a release build, a
 # fresh database with one tenant, enhancer-ingest on a unique queue prefix, then
-#   1. the ceiling: a minimal lapin publisher with confirms to {prefix}.jobs,
-#   2. ingest flat out (64 connections),
+#   1. the ceiling: a minimal lapin publisher with confirms to {prefix}.jobs, with 64 confirms in flight (the
+#      issue's definition) and again with as many in flight as ingest gets connections (a publisher with more
+#      confirms outstanding batches more, so the ratio is taken against the higher of the two),
+#   2. ingest flat out (128 connections: about half of a request's time is spent before the publish, so 64
+#      connections keep only about 32 publishes at the broker at once),
 #   3. ingest open-loop at 1,000 req/s,
+#   4. the broker's own confirm latency at that rate (the floor under phase 3),
 # and a summary against the targets of issue 4. Dedup and rate limiting stay on (Redis running); the
 # tenant's rate limit is set far above the load so that it is checked on every request but never refuses.
 # Everything it made (process, queues, Redis keys, database) is removed at the end, also on failure.
 #
 # Knobs (environment): BENCH_TOOL (generic|jira), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_CONNECTIONS
-# (64), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_OUT (directory for the JSON results),
+# (128), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_OUT (directory for the JSON results),
 # BENCH_PERF=1 (a `perf` profile of ingest during both HTTP phases, in $OUT/perf-*; it costs throughput, so the
 # numbers of such a run are for finding where time goes, not for the results table).
 set -euo pipefail
@@ -18,7 +22,7 @@ cd "$(dirname "$0")/../.."
 TOOL=${BENCH_TOOL:-generic}
 SECONDS_MEASURED=${BENCH_SECONDS:-20}
 WARMUP=${BENCH_WARMUP:-2}
-CONNECTIONS=${BENCH_CONNECTIONS:-64}
+CONNECTIONS=${BENCH_CONNECTIONS:-128}
 RATE=${BENCH_RATE:-1000}
 IN_FLIGHT=${BENCH_IN_FLIGHT:-64}
 PORT=${BENCH_PORT:-18080}
@@ -200,6 +204,12 @@ phase() {
 
 echo "== 1/4 ceiling: lapin publisher, $IN_FLIGHT confirms in flight, ${SECONDS_MEASURED}s"
 phase ceiling ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --in-flight "$IN_FLIGHT"
+if [[ "$CONNECTIONS" != "$IN_FLIGHT" ]]; then
+  echo "== 1/4 ceiling: lapin publisher, $CONNECTIONS confirms in flight (as many as ingest's connections), ${SECONDS_MEASURED}s"
+  phase ceiling_matched ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --in-flight "$CONNECTIONS"
+else
+  cp "$OUT/ceiling.json" "$OUT/ceiling_matched.json"
+fi
 
 echo "== 2/4 ingest flat out: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
 phase flat http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --connections "$CONNECTIONS"
@@ -217,7 +227,9 @@ RSS_END_KIB=$(awk '/^VmRSS/ {print $2}' "/proc/$INGEST_PID/status")
 read -r INGEST_UTIME INGEST_STIME < <(awk '{print $14, $15}' "/proc/$INGEST_PID/stat")
 curl -fsS "http://127.0.0.1:$PORT/metrics" >"$OUT/ingest-metrics.txt"
 
-CEILING=$(jq -r .msg_per_s "$OUT/ceiling.json")
+CEILING_ISSUE=$(jq -r .msg_per_s "$OUT/ceiling.json")
+CEILING_MATCHED=$(jq -r .msg_per_s "$OUT/ceiling_matched.json")
+CEILING=$(awk -v a="$CEILING_ISSUE" -v b="$CEILING_MATCHED" 'BEGIN { print (a > b ? a : b) }')
 FLAT=$(jq -r .accepted_per_s "$OUT/flat.json")
 P50=$(jq -r .latency_ms.p50 "$OUT/rate.json")
 P95=$(jq -r .latency_ms.p95 "$OUT/rate.json")
@@ -234,9 +246,10 @@ verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "MISSED") }'; }
 {
   echo
   echo "== summary ($TOOL, $(nproc) cores, ${SECONDS_MEASURED}s per phase, run $RUN_ID)"
-  printf '%-44s %s\n' "ceiling (lapin, $IN_FLIGHT in flight)" "$CEILING msg/s"
+  printf '%-44s %s\n' "ceiling (lapin, $IN_FLIGHT in flight)" "$CEILING_ISSUE msg/s"
+  printf '%-44s %s\n' "ceiling (lapin, $CONNECTIONS in flight)" "$CEILING_MATCHED msg/s"
   printf '%-44s %s\n' "ingest flat out ($CONNECTIONS connections)" "$FLAT accepted/s, $FLAT_ERRORS not 202"
-  printf '%-44s %s  [target >= 0.60: %s]\n' "ratio ingest / ceiling" "$RATIO" "$(verdict "$(awk -v r="$RATIO" 'BEGIN{print (r >= 0.6)}')")"
+  printf '%-44s %s  [target >= 0.60: %s]\n' "ratio ingest / higher ceiling" "$RATIO" "$(verdict "$(awk -v r="$RATIO" 'BEGIN{print (r >= 0.6)}')")"
   printf '%-44s %s\n' "ingest at $RATE req/s" "$RATE_ACCEPTED accepted/s, $RATE_ERRORS not 202"
   printf '%-44s p50 %s  p95 %s  p99 %s ms  [target p99 <= 3: %s]\n' "  latency from schedule" "$P50" "$P95" "$P99" \
     "$(verdict "$(awk -v p="$P99" 'BEGIN{print (p <= 3)}')")"

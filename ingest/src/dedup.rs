@@ -4,17 +4,19 @@
 //!
 //! A key goes through two states so that nothing is lost when a publish fails:
 //! `pending:<job id>` while its first delivery is being published, then `done:<job id>` once the broker
-//! confirmed. A concurrent delivery that finds `pending` waits for the outcome: `done` answers
+//! confirmed (written in the background, in batches: `crate::dedup_confirm`). A concurrent delivery that finds `pending` waits for the outcome: `done` answers
 //! `duplicate`; a released key (the publish failed) lets it try to publish itself. A failed accept therefore
 //! never makes a later delivery look like a duplicate.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use prometheus::IntCounter;
 use redis::Script;
 use sha2::Digest as _;
 use uuid::Uuid;
 
+use crate::dedup_confirm::ConfirmQueue;
 use crate::redis_link::{RedisLink, RedisUnavailable};
 
 /// The outcome of trying to claim an idempotency key.
@@ -38,6 +40,7 @@ pub struct Dedup {
     /// How long a concurrent delivery waits for the first one's publish (a bit above a publish timeout).
     wait: Duration,
     scripts: Arc<Scripts>,
+    confirms: ConfirmQueue,
 }
 
 impl std::fmt::Debug for Dedup {
@@ -49,7 +52,6 @@ impl std::fmt::Debug for Dedup {
 /// Scripts are hashed once; Redis runs them by hash (EVALSHA) after the first call.
 struct Scripts {
     claim: Script,
-    confirm: Script,
     release: Script,
 }
 
@@ -70,19 +72,13 @@ const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0";
 
-/// Moves our pending marker to done, keeping the key for the full dedup TTL.
-const CONFIRM: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return 1
-end
-return 0";
-
 impl Dedup {
-    pub fn new(redis: RedisLink, queue_prefix: &str, ttl: Duration, wait: Duration) -> Self {
+    /// `lost_confirms` counts confirms that could not be written (see [`crate::dedup_confirm`]).
+    pub fn new(redis: RedisLink, queue_prefix: &str, ttl: Duration, wait: Duration, lost_confirms: IntCounter) -> Self {
         let claim = Script::new(&format!("{CLAIM_FN} return claim(KEYS[1], ARGV[1], ARGV[2])"));
-        let scripts = Scripts { claim, confirm: Script::new(CONFIRM), release: Script::new(RELEASE) };
-        Self { redis, prefix: format!("{queue_prefix}:dedup"), ttl, wait, scripts: Arc::new(scripts) }
+        let scripts = Scripts { claim, release: Script::new(RELEASE) };
+        let confirms = ConfirmQueue::spawn(redis.clone(), ttl, lost_confirms);
+        Self { redis, prefix: format!("{queue_prefix}:dedup"), ttl, wait, scripts: Arc::new(scripts), confirms }
     }
 
     pub(crate) fn key(&self, tenant: &str, idempotency_key: &str) -> String {
@@ -133,17 +129,10 @@ impl Dedup {
             .await
     }
 
-    /// The publish was confirmed: later deliveries are duplicates of `job_id` for the dedup TTL.
-    pub async fn confirm(&self, tenant: &str, idempotency_key: &str, job_id: Uuid) -> Result<(), RedisUnavailable> {
-        let key = self.key(tenant, idempotency_key);
-        let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
-        self.redis
-            .run(|mut c| async move {
-                let mut invocation = self.scripts.confirm.key(&key);
-                invocation.arg(Self::pending_marker(job_id)).arg(format!("done:{job_id}")).arg(ttl);
-                invocation.invoke_async::<i64>(&mut c).await.map(|_| ())
-            })
-            .await
+    /// The publish was confirmed: later deliveries are duplicates of `job_id` for the dedup TTL. Queued and
+    /// written in the background, in batches; the caller does not wait for Redis.
+    pub fn confirm(&self, tenant: &str, idempotency_key: &str, job_id: Uuid) {
+        self.confirms.push(self.key(tenant, idempotency_key), job_id);
     }
 
     /// The publish failed: free the key so the tool's retry is accepted.

@@ -4,6 +4,7 @@
 
 pub mod admission;
 pub mod dedup;
+pub mod dedup_confirm;
 pub mod error;
 pub mod health;
 pub mod metrics;

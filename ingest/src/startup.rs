@@ -69,6 +69,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
         },
     );
     let redis = RedisLink::connect(&config.redis);
+    let metrics = Metrics::new();
     let tenants = TenantCache::new(
         pool.clone(),
         keys,
@@ -89,11 +90,12 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
                 &config.queue.prefix,
                 Duration::from_secs(config.ingest.dedup_ttl_secs),
                 publish_timeout + Duration::from_millis(500),
+                metrics.redis_fallbacks.with_label_values(&["dedup_confirm"]),
             ),
         ),
         redis,
         pool,
-        metrics: Metrics::new(),
+        metrics,
         unavailable_retry_after: Duration::from_secs(5),
     })
 }

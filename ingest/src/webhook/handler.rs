@@ -144,13 +144,9 @@ async fn publish(state: &AppState, tenant: &CachedTenant, job: &EnhancementJob, 
     state.metrics.publish_latency.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
     match result {
         Ok(()) => {
-            if let Err(err) = state.admission.dedup().confirm(tenant_id, key, job.job_id).await {
-                // The job is queued; a redelivery may now be queued again and the worker's claim drops it.
-                tracing::warn!(tenant = tenant_id, error = %err, "dedup confirm failed");
-                state.metrics.redis_fallbacks.with_label_values(&["dedup_confirm"]).inc();
-            }
-            // DEBUG: an INFO line per webhook was a third of ingest's CPU flat out (docs/BENCHMARKS.md); the
-            // requests metric counts every outcome, and the worker logs each job it runs at INFO.
+            // In the background: the job is durable in the broker, and a redelivery meanwhile waits on the
+            // pending marker until the confirm lands.
+            state.admission.dedup().confirm(tenant_id, key, job.job_id);
             tracing::debug!(tenant = tenant_id, job_id = %job.job_id, ticket = %job.event.ticket_id, "job queued");
             Ok(())
         }
