@@ -7,7 +7,7 @@ use enhancer_shared::config::Config;
 use enhancer_worker::cli::{self, Cli, CliIo};
 
 /// mimalloc rather than glibc's malloc: allocation was about a tenth of the process's CPU under load
-/// (docs/BENCHMARKS.md).
+/// (docs/BENCHMARKS.md). The container sets `MIMALLOC_ARENA_EAGER_COMMIT=0` to keep the resident set small.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
