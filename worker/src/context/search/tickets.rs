@@ -16,7 +16,10 @@ use crate::context::SimilarTicket;
 /// is both the term's capped document frequency and its candidates), a term reaching the cap has its
 /// frequency estimated on the [`RECENT_SAMPLE`] most recently indexed tickets (`recent`, read only if some
 /// term is that common), `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full
-/// `search` vector. `hits` and `recent` are materialized so each runs once.
+/// `search` vector. `hits` and `recent` are materialized so each runs once; `preselected` and `candidates`
+/// are materialized so the scoring runs on the candidates only: inlined, the planner (with a growing,
+/// not yet analyzed corpus) joined them by scanning every ticket of the tenant and scored each one, which
+/// made the query 3 times slower at 2,000 tickets and grow with the corpus (docs/BENCHMARKS.md).
 fn similar_tickets_sql() -> String {
     format!(
         "
@@ -49,7 +52,7 @@ weighted AS (
     FROM sampled
 ),
 mass AS (SELECT sum(weight) AS total FROM weighted),
-preselected AS (
+preselected AS MATERIALIZED (
     SELECT hits.ticket_id
     FROM hits JOIN weighted ON weighted.ord = hits.ord
     WHERE hits.ticket_id <> $2
@@ -57,7 +60,7 @@ preselected AS (
     ORDER BY sum(weighted.weight) DESC, hits.ticket_id
     LIMIT {CANDIDATES}
 ),
-candidates AS (
+candidates AS MATERIALIZED (
     SELECT d.ticket_id, d.subject, d.resolution, d.status, d.url, d.search,
            ts_filter(d.search, '{{a}}') AS subject_terms, ts_filter(d.search, '{{b}}') AS description_terms
     FROM preselected p JOIN tickets d ON d.tenant_id = $1 AND d.ticket_id = p.ticket_id
