@@ -16,10 +16,14 @@
 //! A mass incident fills the corpus with near-identical tickets, and a query term can match tens of
 //! thousands of them. No step of the similar-ticket query reads a number of rows that grows with the matches:
 //!
-//! - **Document frequencies are capped.** Each term reads at most [`DF_CAP`] matching rows (`LIMIT`, no
-//!   ordering, so the scan stops early). A term matching that many tickets or more is "common" and gets the
-//!   idf of [`DF_CAP`]; below the cap the count is exact, so on a corpus where no term is that frequent the
-//!   scores are exactly those of uncapped BM25-style idf.
+//! - **Common terms never touch the index.** A term found in at least [`COMMON_IN_RECENT`] of the
+//!   [`RECENT_SAMPLE`] most recently indexed tickets is common: its hits are those recent tickets, and its
+//!   document frequency is its share there times the corpus size. A GIN bitmap scan collects every match
+//!   before a `LIMIT` applies, so looking such a term up in the index costs one index entry per matching
+//!   ticket, which is what a mass incident multiplies.
+//! - **Other terms' document frequencies are capped.** Each reads at most [`DF_CAP`] matching rows. Below the
+//!   cap the count is exact; a term reaching it has its frequency estimated on the recent sample, as above.
+//!   On a corpus no larger than the sample, every count is exact.
 //! - **The corpus size is capped** at [`CORPUS_CAP`] (counted on the primary key, `LIMIT`), and enters the
 //!   idf as such. Relative weights of rare and common terms keep their order; only their ratio flattens on
 //!   corpora past the cap.
@@ -29,8 +33,8 @@
 //!   that fetched them, the best [`CANDIDATES`] are read and scored on their full `search` vector. There is
 //!   no `ts_rank` over every match any more.
 //!
-//! So a query reads at most `terms x DF_CAP` index hits plus [`CORPUS_CAP`] index entries plus
-//! [`CANDIDATES`] rows, whatever the corpus holds. Knowledge-base search (`kb.rs`) keeps its uncapped form:
+//! So a query reads at most `terms x DF_CAP` index hits of rare terms plus [`CORPUS_CAP`] index entries,
+//! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds. Knowledge-base search (`kb.rs`) keeps its uncapped form:
 //! articles number in the hundreds and do not come in floods.
 
 mod kb;
@@ -54,9 +58,12 @@ const CANDIDATES: i64 = 200;
 const DF_CAP: i64 = 200;
 /// The corpus size used in the idf is counted up to this many tickets.
 const CORPUS_CAP: i64 = 5_000;
-/// A term matching at least [`DF_CAP`] tickets has its frequency estimated on this many most recently
-/// indexed tickets: in a mass incident its terms fill the recent tickets, and weigh next to nothing.
+/// The most recently indexed tickets, on which common terms are sampled and their frequency estimated: in a
+/// mass incident its terms fill the recent tickets, and weigh next to nothing.
 const RECENT_SAMPLE: i64 = 200;
+/// A term found in at least this many of the [`RECENT_SAMPLE`] recent tickets (10 %) is common: its hits
+/// come from the recent tickets, not from the index. Terms that identify a duplicate are far rarer.
+const COMMON_IN_RECENT: i64 = 20;
 
 /// `k` as a SQL limit.
 fn limit(k: usize) -> i64 {

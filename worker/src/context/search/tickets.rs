@@ -5,21 +5,24 @@ use std::sync::LazyLock;
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
-use super::{CANDIDATES, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms};
+use super::{
+    CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms,
+};
 use crate::context::SimilarTicket;
 
 /// Operands are cast (`::tsquery`), not passed through `to_tsquery`: they are lexemes `to_tsvector` already
 /// normalized, and stemming them a second time could change them.
 ///
-/// Every step reads a bounded number of rows, however many tickets match (see the module docs of
-/// [`super`]): `corpus` counts at most [`CORPUS_CAP`] rows, `hits` at most [`DF_CAP`] per term (that sample
-/// is both the term's capped document frequency and its candidates), a term reaching the cap has its
-/// frequency estimated on the [`RECENT_SAMPLE`] most recently indexed tickets (`recent`, read only if some
-/// term is that common), `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full
-/// `search` vector. `hits` and `recent` are materialized so each runs once; `preselected` and `candidates`
-/// are materialized so the scoring runs on the candidates only: inlined, the planner (with a growing,
-/// not yet analyzed corpus) joined them by scanning every ticket of the tenant and scored each one, which
-/// made the query 3 times slower at 2,000 tickets and grow with the corpus (docs/BENCHMARKS.md).
+/// Every step reads a bounded number of rows and index entries, however many tickets match (see the module
+/// docs of [`super`]): `corpus` counts at most [`CORPUS_CAP`] rows; `recent` holds the [`RECENT_SAMPLE`]
+/// most recently indexed tickets; a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
+/// larger than the sample) is common, takes its hits from `recent` only and its frequency from its share
+/// there, and is never looked up in the GIN index (whose bitmap scan collects every match before a `LIMIT`
+/// applies); any other term reads at most [`DF_CAP`] hits from the index; `preselected` keeps
+/// [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The CTEs read more than
+/// once are materialized so each runs once; `preselected` and `candidates` are materialized so the scoring
+/// runs on the candidates only: inlined, the planner (with a growing, not yet analyzed corpus) joined them by
+/// scanning every ticket of the tenant and scored each one (docs/BENCHMARKS.md).
 fn similar_tickets_sql() -> String {
     format!(
         "
@@ -31,21 +34,32 @@ corpus AS (
     SELECT count(*)::float8 AS n FROM (SELECT 1 FROM tickets WHERE tenant_id = $1 LIMIT {CORPUS_CAP}) AS capped
 ),
 recent AS MATERIALIZED (
-    SELECT search FROM tickets WHERE tenant_id = $1 ORDER BY indexed_at DESC LIMIT {RECENT_SAMPLE}
+    SELECT ticket_id, search FROM tickets WHERE tenant_id = $1 ORDER BY indexed_at DESC LIMIT {RECENT_SAMPLE}
+),
+shares AS MATERIALIZED (
+    SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
+           (SELECT count(*) FROM recent r WHERE r.search @@ terms.query)::float8 AS in_recent,
+           (SELECT count(*) FROM recent)::float8 AS recent_n
+    FROM terms CROSS JOIN corpus
+),
+classed AS (
+    SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common FROM shares
 ),
 hits AS MATERIALIZED (
-    SELECT terms.ord, hit.ticket_id
-    FROM terms CROSS JOIN LATERAL (
-        SELECT d.ticket_id FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ terms.query LIMIT {DF_CAP}
+    SELECT c.ord, r.ticket_id FROM classed c JOIN recent r ON r.search @@ c.query WHERE c.common
+    UNION ALL
+    SELECT c.ord, hit.ticket_id
+    FROM classed c CROSS JOIN LATERAL (
+        SELECT d.ticket_id FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ c.query LIMIT {DF_CAP}
     ) AS hit
+    WHERE NOT c.common
 ),
 sampled AS (
-    SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
-           CASE WHEN df.n < {DF_CAP} THEN df.n
-                ELSE greatest(df.n, corpus.n * (SELECT avg((r.search @@ terms.query)::int) FROM recent r))
+    SELECT c.ord, c.query, c.weight, c.corpus_n,
+           CASE WHEN NOT c.common AND df.n < {DF_CAP} THEN df.n
+                ELSE greatest(df.n, c.corpus_n * c.in_recent / nullif(c.recent_n, 0))
            END AS df_n
-    FROM terms CROSS JOIN corpus
-    JOIN (SELECT ord, count(*)::float8 AS n FROM hits GROUP BY ord) AS df ON df.ord = terms.ord
+    FROM classed c JOIN (SELECT ord, count(*)::float8 AS n FROM hits GROUP BY ord) AS df ON df.ord = c.ord
 ),
 weighted AS (
     SELECT ord, query, weight * ln(1 + (greatest(corpus_n - df_n, 0) + 0.5) / (df_n + 0.5)) AS weight
