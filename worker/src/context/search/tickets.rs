@@ -5,9 +5,7 @@ use std::sync::LazyLock;
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
-use super::{
-    CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms,
-};
+use super::{CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms};
 use crate::context::SimilarTicket;
 
 /// Operands are cast (`::tsquery`), not passed through `to_tsquery`: they are lexemes `to_tsvector` already
