@@ -40,12 +40,6 @@ CONTEXT=()
 RUN_ID="wb$(date +%s)$$"
 OUT=${BENCH_OUT:-target/bench/$RUN_ID}
 PG_SERVER=postgres://postgres@127.0.0.1:5432
-# PostgreSQL is on loopback: TLS there only costs CPU (Debian's server has ssl=on and sqlx's default
-# sslmode=prefer negotiates it; about 15% of a worker job's database CPU, docs/BENCHMARKS.md). libpq and
-# sqlx both read PGSSLMODE.
-export PGSSLMODE="${PGSSLMODE:-disable}"
-# As in the container image (deploy/docker/Dockerfile): mimalloc commits its arenas lazily.
-export MIMALLOC_ARENA_EAGER_COMMIT="${MIMALLOC_ARENA_EAGER_COMMIT:-0}"
 AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f
 BIN="${CARGO_TARGET_DIR:-target}/release"
 

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL, RabbitMQ and Redis answer on their standard local ports, starting any that do
 # not (with the commands this project's machines use). Sourced by test.sh, demo.sh and .ci/run; safe to run
-# again when everything is already up.
+# again when everything is already up. Sourced, it also exports the local client settings below.
 set -euo pipefail
+
+# How the local scripts' clients talk to these services (exported to whatever sources this file).
+# PostgreSQL is on loopback: TLS there only costs CPU (Debian's server has ssl=on and sqlx's default
+# sslmode=prefer negotiates it; about 15% of a worker job's database CPU, docs/BENCHMARKS.md). libpq and
+# sqlx both read PGSSLMODE.
+export PGSSLMODE="${PGSSLMODE:-disable}"
+# As in the container image (deploy/docker/Dockerfile): mimalloc commits its arenas lazily.
+export MIMALLOC_ARENA_EAGER_COMMIT="${MIMALLOC_ARENA_EAGER_COMMIT:-0}"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -5,6 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/services.sh
 ensure_services
-# PostgreSQL is on loopback: no TLS (libpq and sqlx both read PGSSLMODE).
-export PGSSLMODE="${PGSSLMODE:-disable}"
 exec cargo test --workspace --locked --no-fail-fast "$@"

@@ -7,14 +7,7 @@ use enhancer_worker::context::assets::{related_assets, tickets_mentioning};
 use sqlx::PgPool;
 
 async fn tenant(pool: &PgPool, id: &str) {
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ($1, $1, 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .bind(id)
-    .execute(pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(pool, id, "generic").await;
 }
 
 async fn asset(pool: &PgPool, tenant: &str, id: &str, address: &str, hostname: &str) {

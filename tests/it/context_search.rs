@@ -11,13 +11,7 @@ const TENANT: &str = "acme";
 
 async fn seeded() -> TestDb {
     let db = TestDb::migrated().await;
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(&db.pool, "acme", "generic").await;
     db
 }
 
@@ -36,7 +30,8 @@ async fn insert(pool: &PgPool, id: &str, subject: &str, description: &str, resol
     .expect("insert ticket");
 }
 
-fn ticket(id: &str, subject: &str, description: &str) -> Ticket {
+/// An open, high-priority ticket with no resolution (also used by `search_scale`).
+pub(crate) fn ticket(id: &str, subject: &str, description: &str) -> Ticket {
     Ticket {
         id: TicketId::parse(id).expect("ticket id"),
         subject: subject.into(),

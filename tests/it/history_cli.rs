@@ -8,14 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 async fn add_tenant(pool: &PgPool, id: &str) {
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ($1, $1, 'jira', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .bind(id)
-    .execute(pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(pool, id, "jira").await;
 }
 
 /// One history row; returns its job id.

@@ -59,13 +59,7 @@ async fn completing_a_run_is_a_hot_update() {
     // the completion is then updated in place, without new index entries (docs/BENCHMARKS.md).
     let test_db = TestDb::migrated().await;
     let pool = &test_db.pool;
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .execute(pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(pool, "acme", "generic").await;
     sqlx::query(
         "INSERT INTO enhancement_history (job_id, tenant_id, ticket_id, idempotency_key, tool, event_kind, status, \
              attempts, claimed_by, lease_expires_at, started_at) \
@@ -97,13 +91,7 @@ async fn completing_a_run_is_a_hot_update() {
 async fn generated_search_vectors_and_inet_containment_work() {
     let test_db = TestDb::migrated().await;
     let pool = &test_db.pool;
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .execute(pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(pool, "acme", "generic").await;
     sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, description) VALUES ('acme', '1', 'VPN tunnel drops', 'Users lose the VPN every hour')")
         .execute(pool)
         .await

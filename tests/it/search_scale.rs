@@ -3,21 +3,16 @@
 //! find the one duplicate worded differently, leave the flood of look-alikes that share only common words
 //! out, and never return the ticket itself. Time is not asserted; `docs/BENCHMARKS.md` has the buffer counts.
 
-use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_tests::TestDb;
 use enhancer_worker::context::search;
+
+use crate::context_search::ticket;
 
 const MASS: i64 = 20_000;
 
 async fn mass_incident() -> TestDb {
     let db = TestDb::migrated().await;
-    sqlx::query(
-        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-         VALUES ('acme', 'Acme', 'generic', 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("tenant");
+    enhancer_tests::insert_placeholder_tenant(&db.pool, "acme", "generic").await;
     sqlx::query(
         "INSERT INTO tickets (tenant_id, ticket_id, subject, description, source) \
          SELECT 'acme', 'mass-' || g, 'Outlook cannot connect to Exchange', \
@@ -52,21 +47,6 @@ async fn mass_incident() -> TestDb {
     }
     sqlx::query("ANALYZE tickets").execute(&db.pool).await.expect("analyze");
     db
-}
-
-fn ticket(id: &str, subject: &str, description: &str) -> Ticket {
-    Ticket {
-        id: TicketId::parse(id).expect("ticket id"),
-        subject: subject.into(),
-        description: description.into(),
-        status: Some("open".into()),
-        priority: Priority::High,
-        requester: None,
-        created_at: None,
-        updated_at: None,
-        url: None,
-        resolution: None,
-    }
 }
 
 #[tokio::test]

@@ -10,4 +10,4 @@ mod test_db;
 pub mod worker;
 
 pub use cli::{CliRun, run_cli};
-pub use test_db::TestDb;
+pub use test_db::{TestDb, insert_placeholder_tenant};

@@ -89,3 +89,17 @@ impl Drop for TestDb {
         let _ = cleanup.join();
     }
 }
+
+/// A `tenant_configs` row (named as its id) with placeholder secrets, for tests of the tables that reference
+/// tenants and never decrypt anything.
+pub async fn insert_placeholder_tenant(pool: &PgPool, id: &str, tool: &str) {
+    sqlx::query(
+        "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
+         VALUES ($1, $1, $2, 'https://x.example.com', '\\x00', '\\x00', '0000000000000000')",
+    )
+    .bind(id)
+    .bind(tool)
+    .execute(pool)
+    .await
+    .expect("placeholder tenant");
+}

@@ -76,14 +76,13 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
     let lease = config.worker.lease_secs.map_or(timeouts.total() + Duration::from_secs(60), Duration::from_secs);
     let tenants = TenantCache::new(
         pool.clone(),
-        Arc::clone(&keys),
+        keys,
         Duration::from_secs(config.worker.tenant_cache_ttl_secs),
         WorkerTenant::build,
     );
     tenants.spawn_invalidation();
     let ctx = WorkerContext::new(
         pool,
-        keys,
         tenants,
         Arc::new(Plugins::default()),
         http,

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use enhancer_plugins::{HttpClient, Plugins};
-use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::queue::Publisher;
 use sqlx::PgPool;
 
@@ -18,7 +17,6 @@ use crate::stages::synthesize::Writer;
 #[derive(Debug)]
 pub struct WorkerContext {
     pub pool: PgPool,
-    pub keys: Arc<KeyRing>,
     /// Tenants with their decrypted secrets, invalidated by the CLI's change notifications.
     pub tenants: TenantCache,
     pub plugins: Arc<Plugins>,
@@ -44,7 +42,6 @@ impl WorkerContext {
     #[expect(clippy::too_many_arguments, reason = "plain wiring of start-up parts, called from one place")]
     pub fn new(
         pool: PgPool,
-        keys: Arc<KeyRing>,
         tenants: TenantCache,
         plugins: Arc<Plugins>,
         http: HttpClient,
@@ -57,7 +54,6 @@ impl WorkerContext {
     ) -> Self {
         Self {
             pool,
-            keys,
             tenants,
             plugins,
             http,
