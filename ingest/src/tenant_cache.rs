@@ -1,5 +1,5 @@
-//! What ingest keeps of a tenant between webhooks: the record and the verification keys its plugin takes,
-//! in the shared per-process [`enhancer_shared::tenant::TenantCache`].
+//! What ingest keeps of a tenant between webhooks: the record and the decrypted secrets its plugin's
+//! `verify` borrows, in the shared per-process [`enhancer_shared::tenant::TenantCache`].
 
 use enhancer_plugins::VerifyKeys;
 use enhancer_shared::tenant::{TenantRecord, TenantSecrets};
@@ -8,15 +8,17 @@ use enhancer_shared::tenant::{TenantRecord, TenantSecrets};
 #[derive(Debug)]
 pub struct CachedTenant {
     pub record: TenantRecord,
-    /// The tenant's webhook secret and Connect material, as the plugin's `verify` takes them.
-    pub verify_keys: VerifyKeys,
+    pub secrets: TenantSecrets,
 }
 
 impl CachedTenant {
-    #[expect(clippy::needless_pass_by_value, reason = "the cache's builder signature, shared with the worker")]
     pub fn build(record: TenantRecord, secrets: TenantSecrets) -> Self {
-        let verify_keys = VerifyKeys::new(&(&secrets).into(), &record.settings);
-        Self { record, verify_keys }
+        Self { record, secrets }
+    }
+
+    /// The tenant's webhook secret and Connect material, as the plugin's `verify` takes them (borrowed).
+    pub fn verify_keys(&self) -> VerifyKeys<'_> {
+        VerifyKeys::new(&self.secrets, &self.record.settings)
     }
 }
 

@@ -1,33 +1,38 @@
 //! [`ToolApi`]: what an API call needs for one tenant: its base URL, its decrypted credentials, its settings
-//! and the shared outbound client. Built per call by the worker; plugins keep no tenant state.
+//! and the shared outbound client. Built per job by the worker from what its tenant cache holds, all
+//! borrowed (no credential is copied per job); plugins keep no tenant state.
 
-use enhancer_shared::tenant::TenantSettings;
+use enhancer_shared::tenant::{Credentials, TenantSecrets, TenantSettings};
 use url::Url;
 
 use crate::error::ToolError;
 use crate::http::HttpClient;
-use crate::keys::Credentials;
 
 /// One tenant's view of its tool's API.
 #[derive(Debug, Clone)]
 pub struct ToolApi<'a> {
     /// The tenant's base URL (`https://acme.atlassian.net`, `https://sdp.acme.com:8080`, ...), already vetted
     /// by the URL policy when the tenant was added.
-    pub base_url: Url,
-    pub credentials: Credentials,
+    pub base_url: &'a Url,
+    pub credentials: &'a Credentials,
     pub settings: &'a TenantSettings,
     pub http: &'a HttpClient,
 }
 
 impl<'a> ToolApi<'a> {
-    pub fn new(http: &'a HttpClient, base_url: Url, credentials: Credentials, settings: &'a TenantSettings) -> Self {
-        Self { base_url, credentials, settings, http }
+    pub fn new(
+        http: &'a HttpClient,
+        base_url: &'a Url,
+        secrets: &'a TenantSecrets,
+        settings: &'a TenantSettings,
+    ) -> Self {
+        Self { base_url, credentials: secrets.credentials(), settings, http }
     }
 
     /// `base_url` with `segments` appended as path segments, each percent-encoded (a ticket id can never add
     /// a path level or a query). A trailing `/` on the base URL is ignored.
     pub fn endpoint(&self, segments: &[&str]) -> Result<Url, ToolError> {
-        endpoint(&self.base_url, segments)
+        endpoint(self.base_url, segments)
     }
 
     /// A required credential, or a permanent error naming the missing key.

@@ -143,11 +143,13 @@ pub(crate) fn describe_json_error(err: &serde_json::Error) -> String {
     format!("{what} at line {} column {}", err.line(), err.column())
 }
 
-/// Why a tenant's decrypted secrets document could not be read. Names keys, never values.
-#[derive(Debug, thiserror::Error)]
-pub enum SecretsError {
-    #[error("tenant secrets are not valid JSON of the form {{\"webhook_secret\": ..., \"credentials\": {{...}}}}: {0}")]
-    Invalid(String),
+/// A tenant's credentials do not fit its tool. Messages name keys, never values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    #[error("credentials for {tool} need {expected}; missing {missing:?}")]
+    Missing { tool: enhancer_shared::ToolKind, expected: String, missing: Vec<String> },
+    #[error("credentials for {tool} have unknown key {key:?}; allowed: {allowed}")]
+    UnknownKey { tool: enhancer_shared::ToolKind, key: String, allowed: String },
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@
 //! the worker calls `get_ticket`, `find_note` and `post_note` through a per-call [`ToolApi`]. A plugin never
 //! touches the database or the queue, and holds no tenant state.
 //!
-//! Adding a tool: a new module folder implementing [`TicketingTool`] and one line in
-//! [`Plugins::default`]; see `docs/PLUGINS.md`.
+//! Adding a tool: a [`ToolKind`](enhancer_shared::ToolKind) variant, a new module folder implementing
+//! [`TicketingTool`] and its arm in [`Plugins::get`]; see `docs/PLUGINS.md`.
 
 mod api;
+mod credential_sets;
 mod error;
 pub mod http;
 mod keys;
@@ -16,6 +17,7 @@ pub mod loop_guard;
 mod payload;
 pub mod priority;
 mod registry;
+pub mod render;
 mod request;
 pub mod signature;
 mod text;
@@ -26,9 +28,10 @@ pub mod jira;
 pub mod servicedesk_plus;
 
 pub use api::{ToolApi, endpoint};
-pub use error::{ExtractError, SecretsError, ToolError, VerifyError};
+pub use credential_sets::CredentialSets;
+pub use error::{CredentialsError, ExtractError, ToolError, VerifyError};
 pub use http::{HttpClient, HttpConfig, HttpResponse};
-pub use keys::{ConnectKeys, Credentials, TenantSecrets, VerifyKeys};
+pub use keys::{ConnectKeys, VerifyKeys};
 pub use registry::Plugins;
 pub use request::WebhookRequest;
 pub use tool::TicketingTool;

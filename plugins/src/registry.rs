@@ -1,54 +1,28 @@
-//! [`Plugins`]: the registry of built-in tools, built once at start-up and passed in application state.
-//! Adding a tool is one line in [`Plugins::default`]; nothing else in the workspace lists tools.
-
-use std::fmt;
+//! [`Plugins`]: the registry of built-in tools. It holds the workspace's only `match` over [`ToolKind`]
+//! that picks a plugin, written without a wildcard: a tool kind without a plugin does not compile.
 
 use enhancer_shared::domain::ToolKind;
 
 use crate::tool::TicketingTool;
 use crate::{generic, jira, servicedesk_plus};
 
-/// Every registered tool, looked up by [`ToolKind`]. No global singleton: build it, then share it.
-pub struct Plugins {
-    tools: Vec<Box<dyn TicketingTool>>,
-}
-
-impl Default for Plugins {
-    /// Every built-in tool.
-    fn default() -> Self {
-        let mut plugins = Self::empty();
-        plugins.register(Box::new(servicedesk_plus::ServiceDeskPlus));
-        plugins.register(Box::new(jira::Jira));
-        plugins.register(Box::new(generic::Generic));
-        plugins
-    }
-}
+/// Every built-in tool, looked up by [`ToolKind`]. The plugins are stateless, so the registry is a
+/// zero-sized value that any process can build and share.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plugins;
 
 impl Plugins {
-    /// A registry with no tools (tests that register a fake).
-    pub fn empty() -> Self {
-        Self { tools: Vec::new() }
+    /// The plugin of `kind`.
+    pub fn get(&self, kind: ToolKind) -> &'static dyn TicketingTool {
+        match kind {
+            ToolKind::ServicedeskPlus => &servicedesk_plus::ServiceDeskPlus,
+            ToolKind::Jira => &jira::Jira,
+            ToolKind::Generic => &generic::Generic,
+        }
     }
 
-    /// Adds a tool, replacing any tool registered earlier for the same kind.
-    pub fn register(&mut self, tool: Box<dyn TicketingTool>) {
-        self.tools.retain(|known| known.kind() != tool.kind());
-        self.tools.push(tool);
-    }
-
-    /// The tool for `kind`; `None` when it is not (yet) implemented.
-    pub fn get(&self, kind: ToolKind) -> Option<&dyn TicketingTool> {
-        self.tools.iter().find(|tool| tool.kind() == kind).map(AsRef::as_ref)
-    }
-
-    /// The kinds that have a tool, in registration order.
-    pub fn kinds(&self) -> impl Iterator<Item = ToolKind> + '_ {
-        self.tools.iter().map(|tool| tool.kind())
-    }
-}
-
-impl fmt::Debug for Plugins {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.kinds()).finish()
+    /// Every plugin, in [`ToolKind::ALL`] order.
+    pub fn all(&self) -> impl Iterator<Item = &'static dyn TicketingTool> + '_ {
+        ToolKind::ALL.into_iter().map(|kind| self.get(kind))
     }
 }

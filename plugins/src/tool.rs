@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use enhancer_shared::domain::{Note, NoteRef, Ticket, TicketEvent, TicketId, ToolKind};
+use enhancer_shared::tenant::Credentials;
 
 use crate::api::ToolApi;
-use crate::error::{ExtractError, ToolError, VerifyError};
+use crate::error::{CredentialsError, ExtractError, ToolError, VerifyError};
 use crate::keys::VerifyKeys;
 use crate::request::WebhookRequest;
 
@@ -12,9 +13,12 @@ use crate::request::WebhookRequest;
 #[async_trait]
 pub trait TicketingTool: Send + Sync + 'static {
     fn kind(&self) -> ToolKind;
+    /// Whether a tenant's credentials fit this tool (the keys one of its auth methods needs, no unknown
+    /// key). Called by `tenant add`, `tenant update` and the legacy import before anything is stored.
+    fn validate_credentials(&self, credentials: &Credentials) -> Result<(), CredentialsError>;
     /// Check the webhook (method, path, query, headers, raw body) against the tenant's verification material:
     /// the webhook secret plus what the tenant's settings name (header name, Connect client key). Constant time.
-    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError>;
+    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError>;
     /// Normalize the tool's payload: ticket id, event kind (created/updated/commented), actor, subject,
     /// priority, timestamps (UTC), and the tool's own idempotency key (delivery id) where it sends one.
     /// Sets `self_authored` for events by the tenant's integration account or carrying our note marker.

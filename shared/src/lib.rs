@@ -1,6 +1,6 @@
 //! The core shared by `enhancer-ingest`, `enhancer-worker` and the plugins: domain types, configuration,
-//! the error taxonomy, secret crypto, the database pool and migrations, tenant storage, telemetry and the
-//! Markdown renderers. No HTTP server, no queue consumer logic and no tool-specific code lives here.
+//! the error taxonomy, secret crypto, the database pool and migrations, tenant storage and telemetry. No HTTP
+//! server, no queue consumer logic and no tool-specific code lives here (note rendering is the plugins').
 
 pub mod config;
 pub mod crypto;
@@ -9,7 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod ip_extract;
 pub mod queue;
-pub mod render;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tenant;

@@ -8,7 +8,7 @@ use enhancer_tests::{TestDb, run_cli};
 use secrecy::ExposeSecret;
 
 async fn add(test_db: &TestDb, config: &enhancer_shared::config::Config, id: &str, secret: &str) {
-    let secrets = format!(r#"{{"webhook_secret": "{secret}", "credentials": {{"api_key": "key-{id}"}}}}"#);
+    let secrets = format!(r#"{{"webhook_secret": "{secret}", "credentials": {{"callback_token": "key-{id}"}}}}"#);
     let args = [
         "tenant",
         "add",
@@ -17,9 +17,9 @@ async fn add(test_db: &TestDb, config: &enhancer_shared::config::Config, id: &st
         "--name",
         id,
         "--tool",
-        "freshservice",
+        "generic",
         "--base-url",
-        "https://fs.example.com",
+        "https://tool.example.com",
         "--secrets-file",
         "-",
     ];
@@ -45,7 +45,7 @@ async fn rotation_keeps_old_tenants_readable_and_reencrypts_them() {
     // Before rotation: still readable through the previous key.
     let one = TenantId::parse("one").expect("id");
     let secrets = store::load_secrets(&test_db.pool, &ring, &one).await.expect("readable with previous key");
-    assert_eq!(secrets.webhook_secret.expose_secret(), "secret-one");
+    assert_eq!(secrets.webhook_secret().expose_secret(), "secret-one");
 
     // A tenant added during the rotation is sealed under the new key right away.
     add(&test_db, &rotating, "three", "secret-three").await;
@@ -65,8 +65,8 @@ async fn rotation_keeps_old_tenants_readable_and_reencrypts_them() {
     for (id, secret) in [("one", "secret-one"), ("two", "secret-two"), ("three", "secret-three")] {
         let loaded =
             store::load_secrets(&test_db.pool, &new_only, &TenantId::parse(id).expect("id")).await.expect("readable");
-        assert_eq!(loaded.webhook_secret.expose_secret(), secret);
-        assert_eq!(loaded.credentials.expose_secret().get("api_key"), Some(format!("key-{id}").as_str()));
+        assert_eq!(loaded.webhook_secret().expose_secret(), secret);
+        assert_eq!(loaded.credentials().get("callback_token"), Some(format!("key-{id}").as_str()));
     }
     // Running it again is harmless.
     let again = run_cli(&rotating, &["tenant", "rotate-key"], "").await;
@@ -119,5 +119,5 @@ async fn a_tampered_ciphertext_is_refused() {
     let err = store::load_secrets(&test_db.pool, &ring, &TenantId::parse("one").expect("id")).await.expect_err("moved");
     assert!(err.to_string().contains("failed authentication"), "{err}");
     let two = store::load_secrets(&test_db.pool, &ring, &TenantId::parse("two").expect("id")).await.expect("untouched");
-    assert_eq!(two.webhook_secret.expose_secret(), "secret-two");
+    assert_eq!(two.webhook_secret().expose_secret(), "secret-two");
 }

@@ -108,8 +108,8 @@ async fn add_list_show_update_disable() {
     let keys = KeyRing::from_env_values(&test_db.master_key, None).expect("ring");
     let secrets =
         store::load_secrets(&test_db.pool, &keys, &TenantId::parse("acme").expect("id")).await.expect("secrets");
-    assert_eq!(secrets.webhook_secret.expose_secret(), "second-secret");
-    assert_eq!(secrets.credentials.expose_secret().get("client_key"), Some("k"));
+    assert_eq!(secrets.webhook_secret().expose_secret(), "second-secret");
+    assert_eq!(secrets.credentials().get("client_key"), Some("k"));
 
     let disabled = run_cli(&config, &["tenant", "disable", "acme"], "").await;
     assert!(disabled.ok().contains("disabled"), "{}", disabled.ok());
@@ -186,8 +186,13 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
             "-",
         ]
     };
-    assert_refused(&test_db, &add("github", "https://beta.example.com"), &jira_secrets(), "unknown tool \"github\"")
-        .await;
+    assert_refused(
+        &test_db,
+        &add("github", "https://beta.example.com"),
+        &jira_secrets(),
+        "no plugin for tool \"github\"",
+    )
+    .await;
     assert_refused(&test_db, &add("jira", "not a url"), &jira_secrets(), "base URL is not a valid absolute URL").await;
     assert_refused(&test_db, &add("jira", "http://beta.example.com"), &jira_secrets(), "--allow-insecure-url").await;
     assert_refused(&test_db, &add("jira", "https://169.254.169.254/latest"), &jira_secrets(), "metadata").await;
@@ -209,9 +214,17 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
     .await;
     assert_refused(
         &test_db,
-        &add("servicenow", "https://beta.example.com"),
+        &add("generic", "https://beta.example.com"),
         &jira_secrets(),
-        "credentials for servicenow have unknown key",
+        "credentials for generic have unknown key",
+    )
+    .await;
+    // A tool the product names but has no plugin for yet: refused before anything is read or written.
+    assert_refused(
+        &test_db,
+        &add("zendesk", "https://beta.zendesk.com"),
+        &jira_secrets(),
+        "no plugin for tool \"zendesk\"; the tools with a plugin are servicedesk_plus, jira, generic",
     )
     .await;
     let mut bad_id = add("jira", "https://beta.example.com");

@@ -157,7 +157,7 @@ pub async fn add_tenant(
         base_url: url::Url::parse(base_url).expect("url"),
         allow_insecure_url: true,
         settings,
-        secrets: TenantSecrets::parse(tool, secrets.as_bytes()).expect("secrets"),
+        secrets: TenantSecrets::parse(secrets.as_bytes()).expect("secrets"),
     };
     store::insert(&db.pool, &keys, &tenant).await.expect("insert tenant");
 }

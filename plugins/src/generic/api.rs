@@ -1,8 +1,8 @@
 //! The generic tool's outbound API: `GET {base}/tickets/{id}`, `POST {base}/notes`,
 //! `GET {base}/tickets/{id}/notes`, each with `Authorization: Bearer <callback_token>` when the tenant has one.
 
+use crate::render;
 use enhancer_shared::domain::{Note, NoteRef, Ticket, TicketId};
-use enhancer_shared::render;
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 

@@ -10,8 +10,11 @@ mod wire;
 use async_trait::async_trait;
 use enhancer_shared::domain::{Note, NoteRef, Ticket, TicketEvent, TicketId, ToolKind};
 
+use enhancer_shared::tenant::Credentials;
+
 use crate::api::ToolApi;
-use crate::error::{ExtractError, ToolError, VerifyError};
+use crate::credential_sets::CredentialSets;
+use crate::error::{CredentialsError, ExtractError, ToolError, VerifyError};
 use crate::keys::VerifyKeys;
 use crate::request::WebhookRequest;
 use crate::tool::TicketingTool;
@@ -23,13 +26,23 @@ pub use wire::{NoteRequest, PRIORITIES, TicketResponse};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Generic;
 
+impl Generic {
+    /// Nothing is required: the callback token is optional (the tool's API may be open on its network).
+    const CREDENTIALS: CredentialSets =
+        CredentialSets { tool: ToolKind::Generic, sets: &[&[]], optional: &["callback_token"] };
+}
+
 #[async_trait]
 impl TicketingTool for Generic {
     fn kind(&self) -> ToolKind {
         ToolKind::Generic
     }
 
-    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+    fn validate_credentials(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        Self::CREDENTIALS.check(credentials)
+    }
+
+    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
         verify::verify(req, keys)
     }
 

@@ -19,7 +19,7 @@ use crate::request::WebhookRequest;
 /// bounds replay of a captured request while tolerating clock skew and the tool's own retries.
 pub const TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
-pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
     let secret = keys.webhook_secret.as_ref().ok_or(VerifyError::new("no webhook secret configured"))?;
     let key = decode_secret(secret.expose_secret()).ok_or(VerifyError::new("webhook secret is not whsec_<base64>"))?;
     let id = req.header("webhook-id").filter(|id| !id.is_empty()).ok_or(VerifyError::new("missing webhook-id"))?;

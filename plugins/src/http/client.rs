@@ -44,11 +44,6 @@ impl HttpClient {
         Ok(Self { inner, config })
     }
 
-    /// A client with the default configuration.
-    pub fn with_defaults() -> Result<Self, HttpBuildError> {
-        Self::new(HttpConfig::default())
-    }
-
     pub fn config(&self) -> &HttpConfig {
         &self.config
     }

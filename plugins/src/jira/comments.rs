@@ -2,8 +2,8 @@
 //! `{"internal": true}` set in the same call (setting it afterwards may not take in the UI), ending with the
 //! marker paragraph; `find_note` pages through the comments, newest first, looking for that marker.
 
+use crate::render;
 use enhancer_shared::domain::{Note, NoteRef, TicketId};
-use enhancer_shared::render;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -13,8 +13,11 @@ mod verify;
 use async_trait::async_trait;
 use enhancer_shared::domain::{Note, NoteRef, Priority, Ticket, TicketEvent, TicketId, ToolKind};
 
+use enhancer_shared::tenant::Credentials;
+
 use crate::api::ToolApi;
-use crate::error::{ExtractError, ToolError, VerifyError};
+use crate::credential_sets::CredentialSets;
+use crate::error::{CredentialsError, ExtractError, ToolError, VerifyError};
 use crate::keys::VerifyKeys;
 use crate::priority::PriorityTable;
 use crate::request::WebhookRequest;
@@ -42,13 +45,26 @@ pub const PRIORITIES: PriorityTable = &[
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Jira;
 
+impl Jira {
+    /// Admin webhooks with REST basic auth, or an Atlassian Connect app (JWT); a Connect app may hold both.
+    const CREDENTIALS: CredentialSets = CredentialSets {
+        tool: ToolKind::Jira,
+        sets: &[&["email", "api_token"], &["shared_secret", "client_key"]],
+        optional: &[],
+    };
+}
+
 #[async_trait]
 impl TicketingTool for Jira {
     fn kind(&self) -> ToolKind {
         ToolKind::Jira
     }
 
-    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+    fn validate_credentials(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        Self::CREDENTIALS.check(credentials)
+    }
+
+    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
         verify::verify(req, keys)
     }
 

@@ -11,10 +11,10 @@ use crate::keys::VerifyKeys;
 use crate::request::WebhookRequest;
 use crate::signature::verify_hex_hmac;
 
-pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
     if let Some(token) = connect_jwt::token(req)? {
-        let connect = keys.connect.as_ref().ok_or(VerifyError::new("JWT sent but tenant has no Connect keys"))?;
-        return connect_jwt::verify(req, token, connect);
+        let connect = keys.connect.ok_or(VerifyError::new("JWT sent but tenant has no Connect keys"))?;
+        return connect_jwt::verify(req, token, &connect);
     }
     let secret = keys.webhook_secret.as_ref().ok_or(VerifyError::new("no webhook secret configured"))?;
     let header = req.header("x-hub-signature").ok_or(VerifyError::new("missing X-Hub-Signature"))?;

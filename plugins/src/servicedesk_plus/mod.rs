@@ -11,8 +11,11 @@ mod verify;
 use async_trait::async_trait;
 use enhancer_shared::domain::{Note, NoteRef, Priority, Ticket, TicketEvent, TicketId, ToolKind};
 
+use enhancer_shared::tenant::Credentials;
+
 use crate::api::ToolApi;
-use crate::error::{ExtractError, ToolError, VerifyError};
+use crate::credential_sets::CredentialSets;
+use crate::error::{CredentialsError, ExtractError, ToolError, VerifyError};
 use crate::keys::VerifyKeys;
 use crate::priority::PriorityTable;
 use crate::request::WebhookRequest;
@@ -37,13 +40,23 @@ pub const PRIORITIES: PriorityTable = &[
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ServiceDeskPlus;
 
+impl ServiceDeskPlus {
+    /// On-prem `authtoken`, or a Zoho OAuth token for the cloud edition.
+    const CREDENTIALS: CredentialSets =
+        CredentialSets { tool: ToolKind::ServicedeskPlus, sets: &[&["authtoken"], &["oauth_token"]], optional: &[] };
+}
+
 #[async_trait]
 impl TicketingTool for ServiceDeskPlus {
     fn kind(&self) -> ToolKind {
         ToolKind::ServicedeskPlus
     }
 
-    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+    fn validate_credentials(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        Self::CREDENTIALS.check(credentials)
+    }
+
+    fn verify(&self, req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
         verify::verify(req, keys)
     }
 

@@ -1,8 +1,8 @@
 //! SDP notes: `post_note` as a private request note (`show_to_requester: false`) whose HTML ends with the
 //! marker, and `find_note` by listing the request's notes and looking for that marker.
 
+use crate::render;
 use enhancer_shared::domain::{Note, NoteRef, TicketId};
-use enhancer_shared::render;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tracing::debug;

@@ -16,7 +16,7 @@ use crate::signature::{secrets_equal, verify_hex_hmac};
 /// The header an admin adds to the SDP webhook action when the tenant's settings name none.
 pub const DEFAULT_SECRET_HEADER: &str = "X-Enhancer-Secret";
 
-pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys) -> Result<(), VerifyError> {
+pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<(), VerifyError> {
     let secret = keys.webhook_secret.as_ref().ok_or(VerifyError::new("no webhook secret configured"))?;
     let secret = secret.expose_secret().as_bytes();
 

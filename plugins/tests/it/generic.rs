@@ -36,7 +36,7 @@ fn signed_headers(body: &[u8], timestamp: i64) -> reqwest::header::HeaderMap {
 
 fn verify(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), enhancer_plugins::VerifyError> {
     let settings = TenantSettings::default();
-    Generic.verify(&webhook(headers, body, &settings), &VerifyKeys::with_secret(SECRET))
+    Generic.verify(&webhook(headers, body, &settings), &VerifyKeys::with_secret(crate::helpers::secret(SECRET)))
 }
 
 mod signatures {
@@ -54,7 +54,7 @@ mod signatures {
         let settings = TenantSettings::default();
         let at = chrono::DateTime::from_timestamp(1_614_265_330, 0).expect("time");
         let req = WebhookRequest::new(&POST, "/webhooks/acme", None, &headers, body, &settings).at(at);
-        assert!(Generic.verify(&req, &VerifyKeys::with_secret(SECRET)).is_ok());
+        assert!(Generic.verify(&req, &VerifyKeys::with_secret(crate::helpers::secret(SECRET))).is_ok());
     }
 
     #[test]
@@ -123,7 +123,7 @@ mod signatures {
         let settings = TenantSettings::default();
         let req = webhook(&headers, &body, &settings);
         assert!(Generic.verify(&req, &VerifyKeys::default()).is_err());
-        assert!(Generic.verify(&req, &VerifyKeys::with_secret("whsec_!!!")).is_err());
+        assert!(Generic.verify(&req, &VerifyKeys::with_secret(crate::helpers::secret("whsec_!!!"))).is_err());
         assert_eq!(
             Generic.verify(&req, &VerifyKeys::default()).expect_err("no secret").to_string(),
             "webhook verification failed"

@@ -3,11 +3,12 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use enhancer_plugins::{Credentials, HttpClient, HttpConfig, ToolApi, WebhookRequest};
+use enhancer_plugins::{HttpClient, HttpConfig, ToolApi, WebhookRequest};
 use enhancer_shared::domain::{Note, TicketId};
-use enhancer_shared::tenant::TenantSettings;
+use enhancer_shared::tenant::{Credentials, TenantSecrets, TenantSettings};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::SecretString;
 
 /// The marker every fixture that shows "our" note carries.
 pub const MARKER: &str = "ticket-enhancer:0193a3b4-0000-7000-8000-000000000001";
@@ -62,8 +63,16 @@ pub fn api<'a>(
     credentials: &[(&str, &str)],
     settings: &'a TenantSettings,
 ) -> ToolApi<'a> {
-    let base = url::Url::parse(base).expect("base url");
-    ToolApi::new(http, base, Credentials::from_pairs(credentials.iter().copied()), settings)
+    // The API borrows what a tenant cache would own; a test leaks its few bytes instead.
+    let base: &'static url::Url = Box::leak(Box::new(url::Url::parse(base).expect("base url")));
+    let secrets =
+        TenantSecrets::new(SecretString::from("unused"), Credentials::from_pairs(credentials.iter().copied()));
+    ToolApi::new(http, base, Box::leak(Box::new(secrets)), settings)
+}
+
+/// A webhook secret that lives as long as the test (verify keys borrow theirs from a tenant cache).
+pub fn secret(value: &str) -> &'static SecretString {
+    Box::leak(Box::new(SecretString::from(value.to_owned())))
 }
 
 pub fn ticket(id: &str) -> TicketId {

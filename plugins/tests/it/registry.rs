@@ -1,25 +1,46 @@
-//! The registry: every built-in tool is registered under its own kind, and nothing else is.
+//! The registry and the credential check each plugin owns: every tool kind has its plugin, and each plugin
+//! accepts its documented credential sets and refuses the rest, naming keys but never values.
 
-use enhancer_plugins::Plugins;
+use enhancer_plugins::{CredentialsError, Plugins};
 use enhancer_shared::domain::ToolKind;
+use enhancer_shared::tenant::Credentials;
 
 #[test]
-fn default_registers_the_built_in_tools() {
-    let plugins = Plugins::default();
-    for kind in [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic] {
-        assert_eq!(plugins.get(kind).map(|tool| tool.kind()), Some(kind), "{kind}");
+fn every_kind_has_its_plugin() {
+    let plugins = Plugins;
+    for kind in ToolKind::ALL {
+        assert_eq!(plugins.get(kind).kind(), kind, "{kind}");
     }
-    // Not implemented yet: the registry says so instead of pretending.
-    for kind in [ToolKind::Zendesk, ToolKind::Servicenow, ToolKind::Freshservice] {
-        assert!(plugins.get(kind).is_none(), "{kind}");
-    }
-    assert_eq!(plugins.kinds().count(), 3);
+    assert_eq!(plugins.all().count(), ToolKind::ALL.len());
+}
+
+fn check(kind: ToolKind, pairs: &[(&str, &str)]) -> Result<(), CredentialsError> {
+    Plugins.get(kind).validate_credentials(&Credentials::from_pairs(pairs.iter().copied()))
 }
 
 #[test]
-fn registering_a_kind_again_replaces_it() {
-    let mut plugins = Plugins::empty();
-    plugins.register(Box::new(enhancer_plugins::generic::Generic));
-    plugins.register(Box::new(enhancer_plugins::generic::Generic));
-    assert_eq!(plugins.kinds().collect::<Vec<_>>(), vec![ToolKind::Generic]);
+fn each_tool_accepts_its_documented_credentials() {
+    let ok: [(ToolKind, &[(&str, &str)]); 6] = [
+        (ToolKind::Jira, &[("email", "a@b.c"), ("api_token", "t")]),
+        (ToolKind::Jira, &[("shared_secret", "s"), ("client_key", "k")]),
+        (ToolKind::ServicedeskPlus, &[("authtoken", "t")]),
+        (ToolKind::ServicedeskPlus, &[("oauth_token", "t")]),
+        (ToolKind::Generic, &[]),
+        (ToolKind::Generic, &[("callback_token", "t")]),
+    ];
+    for (tool, pairs) in ok {
+        assert_eq!(check(tool, pairs), Ok(()), "{tool} {pairs:?}");
+    }
+}
+
+#[test]
+fn missing_and_unknown_keys_are_named_without_values() {
+    let message = check(ToolKind::Jira, &[("email", "secret-mail")]).expect_err("missing").to_string();
+    assert!(message.contains("api_token") && !message.contains("secret-mail"), "{message}");
+
+    let message = check(ToolKind::Jira, &[("email", "a"), ("api-token", "hunter2")]).expect_err("typo").to_string();
+    assert!(message.contains("api-token") && !message.contains("hunter2"), "{message}");
+
+    assert!(check(ToolKind::ServicedeskPlus, &[]).is_err());
+    assert!(check(ToolKind::Generic, &[("authtoken", "t")]).is_err());
 }

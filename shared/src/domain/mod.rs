@@ -12,4 +12,4 @@ pub use ids::{IdError, TenantId, TicketId};
 pub use job::{EnhancementJob, JOB_SCHEMA_VERSION, JobDecodeError, JobPurpose};
 pub use priority::Priority;
 pub use ticket::{Note, NoteRef, Ticket};
-pub use tool_kind::{CredentialsError, ToolKind, UnknownToolKind};
+pub use tool_kind::{ToolKind, UnknownToolKind};

@@ -13,9 +13,18 @@ impl Credentials {
         Self(map)
     }
 
-    /// A string credential by key, e.g. `get("api_token")`.
+    /// Credentials from pairs (tests, fixtures).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        Self(pairs.into_iter().map(|(k, v)| (k.into(), Value::String(v.into()))).collect())
+    }
+
+    /// A string credential by key, e.g. `get("api_token")`; `None` when absent or blank.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str)
+        self.0.get(key).and_then(Value::as_str).filter(|value| !value.trim().is_empty())
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {

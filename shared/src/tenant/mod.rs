@@ -2,7 +2,7 @@
 
 pub mod cache;
 mod credentials;
-mod secrets;
+pub mod secrets;
 mod settings;
 pub mod store;
 

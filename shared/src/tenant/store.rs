@@ -2,7 +2,7 @@
 //! on the way in and opened on the way out; the row's `key_id` names the key that sealed them.
 
 use chrono::{DateTime, Utc};
-use secrecy::{ExposeSecret, SecretBox, SecretString};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use sqlx::{FromRow, PgPool};
 use url::Url;
@@ -134,7 +134,7 @@ struct SealedSecrets {
 fn seal(keys: &KeyRing, tenant: &TenantId, secrets: &TenantSecrets) -> SealedSecrets {
     let credentials = keys.seal(&secrets.credentials_json(), &aad(tenant.as_str(), "credentials"));
     let webhook_secret =
-        keys.seal(secrets.webhook_secret.expose_secret().as_bytes(), &aad(tenant.as_str(), "webhook_secret"));
+        keys.seal(secrets.webhook_secret().expose_secret().as_bytes(), &aad(tenant.as_str(), "webhook_secret"));
     SealedSecrets { credentials: credentials.bytes, webhook_secret: webhook_secret.bytes, key_id: credentials.key_id }
 }
 
@@ -148,10 +148,7 @@ fn open(keys: &KeyRing, row: &SecretRow) -> Result<TenantSecrets, TenantStoreErr
     let webhook_secret = keys.open(&key_id, &row.webhook_secret_enc, &aad(t, "webhook_secret")).map_err(crypto)?;
     let webhook_secret = String::from_utf8(webhook_secret.expose_secret().clone())
         .map_err(|_| corrupt(t, "webhook_secret", &"not UTF-8"))?;
-    Ok(TenantSecrets {
-        webhook_secret: SecretString::from(webhook_secret),
-        credentials: SecretBox::new(Box::new(Credentials::new(credentials))),
-    })
+    Ok(TenantSecrets::new(SecretString::from(webhook_secret), Credentials::new(credentials)))
 }
 
 /// Creates a tenant. A taken id is [`TenantStoreError::Duplicate`] and writes nothing.

@@ -110,8 +110,7 @@ fn insert(headers: &mut HeaderMap, name: &str, value: &str) {
 pub fn job_body(tool: Tool) -> anyhow::Result<Vec<u8>> {
     let factory = RequestFactory::new(tool, tool.default_secret().to_owned())?;
     let request = factory.next();
-    let plugins = Plugins::default();
-    let plugin = plugins.get(tool.kind()).context("the tool has a plugin")?;
+    let plugin = Plugins.get(tool.kind());
     let settings = TenantSettings::default();
     let method = reqwest::Method::POST;
     let webhook = WebhookRequest::new(&method, "/webhooks/bench", None, &request.headers, &request.body, &settings);
@@ -141,19 +140,16 @@ mod tests {
 
     #[test]
     fn requests_pass_the_real_plugins_verification_and_extraction() {
-        let plugins = Plugins::default();
         let settings = TenantSettings::default();
         let method = reqwest::Method::POST;
         for tool in [Tool::Generic, Tool::Jira] {
-            let secrets = serde_json::json!({"webhook_secret": tool.default_secret()});
-            let keys = enhancer_plugins::VerifyKeys::new(
-                &enhancer_plugins::TenantSecrets::from_value(secrets).expect("secrets"),
-                &settings,
-            );
+            let secrets = serde_json::json!({"webhook_secret": tool.default_secret()}).to_string();
+            let secrets = enhancer_shared::tenant::TenantSecrets::parse(secrets.as_bytes()).expect("secrets");
+            let keys = enhancer_plugins::VerifyKeys::new(&secrets, &settings);
             let request = RequestFactory::new(tool, tool.default_secret().to_owned()).expect("factory").next();
             let webhook =
                 WebhookRequest::new(&method, "/webhooks/bench", None, &request.headers, &request.body, &settings);
-            let plugin = plugins.get(tool.kind()).expect("plugin");
+            let plugin = Plugins.get(tool.kind());
             assert!(plugin.verify(&webhook, &keys).is_ok(), "{tool:?} signature");
             assert!(plugin.extract(&webhook).expect("event").ticket_id.as_str().starts_with("BENCH-"));
             let job = EnhancementJob::from_json(&job_body(tool).expect("job body")).expect("a job");

@@ -93,7 +93,7 @@ pub async fn prepare(services: &Services, receiver: SocketAddr) -> anyhow::Resul
         base_url: url::Url::parse(&format!("http://{receiver}"))?,
         allow_insecure_url: true,
         settings,
-        secrets: TenantSecrets::parse(ToolKind::Generic, secrets.as_bytes())?,
+        secrets: TenantSecrets::parse(secrets.as_bytes())?,
     };
     store::insert(&pool, &keys, &tenant).await?;
     Ok(Bench { config, pool, database })

@@ -161,7 +161,8 @@ pub struct AddArgs {
     pub id: TenantId,
     #[arg(long)]
     pub name: String,
-    /// servicedesk_plus, jira, zendesk, servicenow, freshservice or generic.
+    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, generic; `--help` of
+    /// a build lists its own, and any other name is refused before anything is written).
     #[arg(long, value_parser = tool_kind)]
     pub tool: ToolKind,
     #[arg(long)]

@@ -2,6 +2,7 @@
 //! anything is written; `list` and `show` never print a secret.
 
 use anyhow::{Context, bail};
+use enhancer_plugins::Plugins;
 use enhancer_shared::config::Config;
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
@@ -81,9 +82,12 @@ fn read_settings(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<Tenan
     Ok(TenantSettings::from_json(value)?)
 }
 
+/// Reads the secrets document and checks its credentials with the tool's plugin.
 fn read_secrets(io: &mut CliIo, path: &std::path::Path, tool: ToolKind) -> anyhow::Result<TenantSecrets> {
     let raw = io.read_input(path, "secrets")?;
-    Ok(TenantSecrets::parse(tool, &raw)?)
+    let secrets = TenantSecrets::parse(&raw)?;
+    Plugins.get(tool).validate_credentials(secrets.credentials()).context("secrets.credentials")?;
+    Ok(secrets)
 }
 
 fn check_name(name: &str) -> anyhow::Result<String> {

@@ -84,7 +84,7 @@ pub async fn run(tickets: usize, config: &Config, io: &mut CliIo) -> anyhow::Res
         base_url: url::Url::parse(&format!("http://{receiver_address}"))?,
         allow_insecure_url: true,
         settings: TenantSettings::default(),
-        secrets: TenantSecrets::parse(ToolKind::Generic, secrets.as_bytes())?,
+        secrets: TenantSecrets::parse(secrets.as_bytes())?,
     };
     store::insert(&pool, &keys, &tenant).await?;
     corpus::seed(&pool, DEMO_TENANT).await?;

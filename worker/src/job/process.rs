@@ -4,10 +4,8 @@ use std::time::Instant;
 
 use enhancer_plugins::ToolApi;
 use enhancer_shared::domain::{EnhancementJob, JobPurpose, Note};
-use enhancer_shared::error::Disposition;
 use enhancer_shared::queue::JobHeaders;
 use lapin::message::Delivery;
-use secrecy::ExposeSecret as _;
 use tracing::Instrument as _;
 use uuid::Uuid;
 
@@ -163,12 +161,8 @@ async fn stages(
     };
     *enhancement_id = Some(id);
 
-    let secrets = &cached.secrets;
-    let plugin = ctx.plugins.get(record.tool).ok_or_else(|| {
-        StageError::new(Stage::Tenant, Disposition::Permanent, format!("no plugin is registered for {}", record.tool))
-    })?;
-    let api =
-        ToolApi::new(&ctx.http, record.base_url.clone(), secrets.credentials.expose_secret().into(), &record.settings);
+    let plugin = ctx.plugins.get(record.tool);
+    let api = ToolApi::new(&ctx.http, &record.base_url, &cached.secrets, &record.settings);
     let ticket_id = &job.event.ticket_id;
     if job.purpose == JobPurpose::Index {
         return index::refresh(ctx, job, plugin, &api, id, times).await.map(|()| Finished::Completed);

@@ -66,7 +66,10 @@ fn jwt_without_connect_keys_or_twice_is_rejected() {
     let headers = headers(&[("Authorization", &format!("JWT {token}"))]);
     let body = fixture("jira/issue_created.json");
     let settings = TenantSettings::default();
-    assert!(Jira.verify(&webhook(&headers, &body, &settings), &VerifyKeys::with_secret(SECRET)).is_err());
+    assert!(
+        Jira.verify(&webhook(&headers, &body, &settings), &VerifyKeys::with_secret(crate::helpers::secret(SECRET)))
+            .is_err()
+    );
     let query = format!("jwt={token}");
     let req = WebhookRequest::new(&POST, "/webhooks/acme", Some(&query), &headers, &body, &settings).at(now());
     assert!(Jira.verify(&req, &connect_keys()).is_err());

@@ -11,7 +11,6 @@ use enhancer_shared::error::{Disposition, Retryable};
 use enhancer_shared::tenant::TenantSettings;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::header::HeaderMap;
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -24,9 +23,9 @@ const SECRET: &str = "jira-admin-webhook-secret";
 const CLIENT_KEY: &str = "jira:3a2c1b9e-7d4f-4e1a-9c2b-000000000001";
 const SHARED_SECRET: &str = "connect-shared-secret-0123456789abcdef";
 
-fn connect_keys() -> VerifyKeys {
+fn connect_keys() -> VerifyKeys<'static> {
     VerifyKeys {
-        connect: Some(ConnectKeys { client_key: CLIENT_KEY.into(), shared_secret: SecretString::from(SHARED_SECRET) }),
+        connect: Some(ConnectKeys { client_key: CLIENT_KEY, shared_secret: SHARED_SECRET }),
         ..VerifyKeys::default()
     }
 }

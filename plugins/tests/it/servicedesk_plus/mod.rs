@@ -17,12 +17,8 @@ use crate::helpers::{
 
 const SECRET: &str = "sdp-shared-secret-1";
 
-fn keys(secret_header: Option<&str>, hmac_header: Option<&str>) -> VerifyKeys {
-    VerifyKeys {
-        secret_header: secret_header.map(str::to_owned),
-        hmac_header: hmac_header.map(str::to_owned),
-        ..VerifyKeys::with_secret(SECRET)
-    }
+fn keys<'a>(secret_header: Option<&'a str>, hmac_header: Option<&'a str>) -> VerifyKeys<'a> {
+    VerifyKeys { secret_header, hmac_header, ..VerifyKeys::with_secret(crate::helpers::secret(SECRET)) }
 }
 
 /// The `input_data` form field of a request, parsed as JSON.
