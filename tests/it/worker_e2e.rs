@@ -8,11 +8,10 @@ use enhancer_shared::domain::ToolKind;
 use enhancer_shared::queue::JobHeaders;
 use enhancer_shared::tenant::TenantSettings;
 use enhancer_tests::TestDb;
-use enhancer_tests::fake_tool::FakeTool;
+use enhancer_tests::fake_tool::{Failure, FakeTool};
 use enhancer_tests::ingest::{TestIngest, add_tenant};
 use enhancer_tests::signing::generic_created;
 use enhancer_tests::worker::{TestWorker, eventually, history_for, wait_for_status};
-use wiremock::ResponseTemplate;
 
 use crate::ingest_contract::{generic_secrets, post_signed};
 
@@ -80,7 +79,7 @@ async fn one_webhook_becomes_exactly_one_internal_note() {
 #[tokio::test]
 async fn transient_failures_are_retried_until_the_note_is_posted_once() {
     let p = pipeline(&[]).await;
-    p.tool.fail_notes_with(vec![ResponseTemplate::new(500), ResponseTemplate::new(500)]);
+    p.tool.fail_notes_with(vec![Failure::status(500), Failure::status(500)]);
     let worker = TestWorker::spawn(&p.worker_config).await;
     send(&p, "500").await;
     // Tiers of 5 s and 30 s lie between the three attempts.
@@ -94,7 +93,7 @@ async fn transient_failures_are_retried_until_the_note_is_posted_once() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let p = pipeline(&[]).await;
-    p.tool.fail_notes_with(vec![ResponseTemplate::new(429).insert_header("retry-after", "2")]);
+    p.tool.fail_notes_with(vec![Failure::status(429).retry_after("2")]);
     let worker = TestWorker::spawn(&p.worker_config).await;
     send(&p, "429").await;
     wait_for_status(&p.db.pool, "acme", "429", "completed", WITHIN).await;
@@ -109,7 +108,7 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn a_permanent_failure_is_dead_lettered_at_once_and_replay_posts_the_note() {
     let p = pipeline(&[]).await;
-    p.tool.fail_notes_with(vec![ResponseTemplate::new(404)]);
+    p.tool.fail_notes_with(vec![Failure::status(404)]);
     let worker = TestWorker::spawn(&p.worker_config).await;
     send(&p, "404").await;
     let row = wait_for_status(&p.db.pool, "acme", "404", "dead_lettered", WITHIN).await;
