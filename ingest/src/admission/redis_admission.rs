@@ -145,3 +145,40 @@ impl Admission for RedisAdmission {
         self.redis.is_connected()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Metrics;
+
+    /// Without Redis every delivery is admitted (dedup is left to the worker) within the local limit, and
+    /// each fallback is counted by operation.
+    #[tokio::test]
+    async fn without_redis_the_local_limit_decides_and_dedup_is_skipped() {
+        let metrics = Metrics::new();
+        let settings = AdmissionSettings {
+            queue_prefix: "t".into(),
+            dedup_ttl: Duration::from_secs(60),
+            in_flight_wait: Duration::from_millis(100),
+        };
+        let admission = RedisAdmission::new(RedisLink::disconnected(), &settings, metrics.redis_fallbacks.clone());
+        let limit = RateLimit { per_second: 1, burst: 2 };
+        let first = Uuid::now_v7();
+        let Verdict::Admitted(claim) = admission.admit("acme", limit, "msg_1", first).await else {
+            panic!("the first delivery is admitted");
+        };
+        assert_eq!(claim.job_id(), first);
+        assert!(claim.key().starts_with("t:dedup:acme:"), "{}", claim.key());
+        // The same delivery again is not recognised (no dedup store), and the burst of two is then spent.
+        assert!(matches!(admission.admit("acme", limit, "msg_1", Uuid::now_v7()).await, Verdict::Admitted(_)));
+        let Verdict::RateLimited { retry_after } = admission.admit("acme", limit, "msg_2", Uuid::now_v7()).await else {
+            panic!("the third delivery at once is over the burst");
+        };
+        assert!(retry_after <= Duration::from_secs(1), "{retry_after:?}");
+        admission.failed(claim).await;
+        let rendered = metrics.render();
+        assert!(rendered.contains(r#"enhancer_ingest_redis_fallbacks_total{operation="rate_limit"} 3"#), "{rendered}");
+        assert!(rendered.contains(r#"enhancer_ingest_redis_fallbacks_total{operation="dedup"} 2"#), "{rendered}");
+        assert!(!admission.store_connected());
+    }
+}
