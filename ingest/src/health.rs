@@ -21,15 +21,12 @@ pub async fn healthz() -> Response {
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let broker = state.publisher.ensure_connected().await;
     // A bounded ping: readiness must answer within the probe's own timeout.
-    let database = matches!(
-        tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.pool)).await,
-        Ok(Ok(_))
-    );
+    let database = matches!(tokio::time::timeout(Duration::from_secs(2), state.tenants.reachable()).await, Ok(true));
     let body = Json(json!({
         "status": if broker && database { "ready" } else { "not_ready" },
         "broker": broker,
         "database": database,
-        "redis": state.redis.is_connected(),
+        "redis": state.admission.store_connected(),
     }));
     let status = if broker && database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, body).into_response()

@@ -3,15 +3,15 @@
 //! the broker confirmed.
 
 pub mod admission;
-pub mod dedup;
-pub mod dedup_confirm;
 pub mod error;
 pub mod health;
 pub mod metrics;
-pub mod rate_limit;
-pub mod redis_link;
+pub mod publisher;
 pub mod router;
 pub mod startup;
 pub mod state;
 pub mod tenant_cache;
 pub mod webhook;
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,5 @@
-//! `enhancer-ingest`: load configuration, check the database, serve webhooks until SIGTERM or Ctrl-C.
+//! `enhancer-ingest`: load configuration, bind, start (checking the database) and serve webhooks until
+//! SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
 
@@ -31,11 +32,10 @@ async fn main() -> ExitCode {
 async fn run() -> anyhow::Result<()> {
     let config = Config::load()?;
     let _telemetry = enhancer_shared::telemetry::init("enhancer-ingest")?;
-    let state = startup::build_state(&config).await.context("start-up failed")?;
-    startup::spawn_topology_declaration(state.publisher.clone());
     let listener = startup::bind(&config).await?;
-    tracing::info!(address = %config.ingest.listen, "enhancer-ingest listening");
-    startup::serve(listener, state, config.ingest.body_limit_bytes, shutdown::signal()).await?;
+    let mut ingest = startup::spawn(&config, listener, shutdown::signal()).await.context("start-up failed")?;
+    tracing::info!(address = %ingest.address, "enhancer-ingest listening");
+    ingest.stopped().await?;
     tracing::info!("enhancer-ingest stopped");
     Ok(())
 }

@@ -1,26 +1,23 @@
-//! Everything a request handler needs, built once at start-up and shared by all requests.
+//! Everything a request handler needs, built once at start-up and shared by all requests. The broker, the
+//! tenants' store and admission sit behind small traits, so the router can be tested with in-memory ones.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use enhancer_plugins::Plugins;
-use enhancer_shared::queue::Publisher;
-use sqlx::PgPool;
 
 use crate::admission::Admission;
 use crate::metrics::Metrics;
-use crate::redis_link::RedisLink;
-use crate::tenant_cache::TenantCache;
+use crate::publisher::JobPublisher;
+use crate::tenant_cache::Tenants;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub plugins: Arc<Plugins>,
-    pub tenants: TenantCache,
-    pub publisher: Publisher,
-    /// Rate limit and dedup claim (one Redis call), and the dedup confirm or release after the publish.
-    pub admission: Admission,
-    pub redis: RedisLink,
-    pub pool: PgPool,
+    pub tenants: Arc<dyn Tenants>,
+    pub publisher: Arc<dyn JobPublisher>,
+    /// Rate limit and dedup claim before the publish, and the claim's confirm or release after it.
+    pub admission: Arc<dyn Admission>,
     pub metrics: Metrics,
     /// `Retry-After` sent with a 503 while the broker or database is away.
     pub unavailable_retry_after: Duration,

@@ -3,8 +3,7 @@
 
 use std::net::SocketAddr;
 
-use enhancer_ingest::startup;
-use enhancer_ingest::state::AppState;
+use enhancer_ingest::startup::{self, RunningIngest};
 use enhancer_shared::config::Config;
 use enhancer_shared::domain::{EnhancementJob, TenantId, ToolKind};
 use enhancer_shared::queue::{self, Topology};
@@ -24,12 +23,12 @@ pub fn unique_prefix() -> String {
 pub struct TestIngest {
     pub address: SocketAddr,
     pub config: Config,
-    pub state: AppState,
+    /// The running ingest, as `startup::spawn` returned it: `state.publisher` publishes on its broker link.
+    pub state: RunningIngest,
     pub topology: Topology,
     pub inspect: lapin::Channel,
     _connection: lapin::Connection,
     shutdown: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestIngest {
@@ -40,14 +39,18 @@ impl TestIngest {
             vec![("ENHANCER_QUEUE__PREFIX", &prefix), ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0")];
         vars.extend_from_slice(extra);
         let config = db.config_with(&vars);
-        let state = startup::build_state(&config).await.expect("ingest state");
-        state.publisher.declare_topology().await.expect("declare topology");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(startup::serve(listener, state.clone(), config.ingest.body_limit_bytes, async {
+        let mut state = startup::spawn(&config, listener, async {
             let _ = rx.await;
-        }));
+        })
+        .await
+        .expect("ingest starts");
+        // Tests inspect the queues at once, so they must exist before the first request.
+        tokio::time::timeout(std::time::Duration::from_secs(30), state.topology_declared())
+            .await
+            .expect("the topology is declared within 30 s");
+        let address = state.address;
         let connection = queue::connect(
             &secrecy::SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"),
             "test-inspect",
@@ -56,17 +59,8 @@ impl TestIngest {
         .await
         .expect("inspection connection");
         let inspect = connection.create_channel().await.expect("channel");
-        let topology = state.publisher.topology().clone();
-        TestIngest {
-            address,
-            config,
-            state,
-            topology,
-            inspect,
-            _connection: connection,
-            shutdown: Some(tx),
-            server: Some(server),
-        }
+        let topology = state.topology().clone();
+        TestIngest { address, config, state, topology, inspect, _connection: connection, shutdown: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -104,9 +98,7 @@ impl TestIngest {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server result");
-        }
+        self.state.stopped().await.expect("server result");
     }
 }
 

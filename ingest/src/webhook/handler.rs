@@ -1,5 +1,6 @@
 //! The webhook handler. It answers `202` only after the broker confirmed the job; on any failure before
-//! that, nothing is half-accepted: the dedup claim is released and the tool is told to retry.
+//! that, nothing is half-accepted: the dedup claim is released and the tool is told to retry. Of admission
+//! it calls only `admit`, then `confirmed` or `failed`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,11 +19,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::policy::{Policy, decide};
-use crate::dedup::Claim;
+use crate::admission::{Claim, Verdict};
 use crate::error::ApiError;
-use crate::rate_limit::Decision;
 use crate::state::AppState;
-use crate::tenant_cache::CachedTenant;
 
 /// Labels for metrics about a request whose tenant is not (yet) known: unknown ids must not create series.
 const UNKNOWN: &str = "_unknown";
@@ -106,34 +105,27 @@ async fn handle(
         purpose,
         ..EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event)
     };
-    let admitted =
-        state.admission.admit(record.id.as_str(), record.settings.rate_limit, &idempotency_key, job.job_id).await;
-    if admitted.fell_back {
-        state.metrics.redis_fallbacks.with_label_values(&["rate_limit"]).inc();
-    }
-    if let Decision::Deny { retry_after } = admitted.rate {
-        return Err(ApiError::RateLimited { retry_after });
-    }
-    match admitted.claim {
-        None | Some(Claim::Owned) => {}
-        Some(Claim::Duplicate(first)) => {
+    let claim = match state
+        .admission
+        .admit(record.id.as_str(), record.settings.rate_limit, &idempotency_key, job.job_id)
+        .await
+    {
+        Verdict::Admitted(claim) => claim,
+        Verdict::Duplicate(first) => {
             state.metrics.dedup_hits.with_label_values(&[record.id.as_str()]).inc();
             return Ok(("duplicate", answer(StatusCode::OK, first, "duplicate")));
         }
-        Some(Claim::InFlight) => {
+        Verdict::RateLimited { retry_after } => return Err(ApiError::RateLimited { retry_after }),
+        Verdict::InFlight => {
             return Err(ApiError::Unavailable { reason: "same event in flight", retry_after: Duration::from_secs(1) });
         }
-        Some(Claim::Unavailable) => {
-            state.metrics.redis_fallbacks.with_label_values(&["dedup"]).inc();
-        }
-    }
+    };
 
-    publish(state, &cached, &job, &idempotency_key).await?;
+    publish(state, record.id.as_str(), &job, claim).await?;
     Ok(("queued", answer(StatusCode::ACCEPTED, job.job_id, "queued")))
 }
 
-async fn publish(state: &AppState, tenant: &CachedTenant, job: &EnhancementJob, key: &str) -> Result<(), ApiError> {
-    let tenant_id = tenant.record.id.as_str();
+async fn publish(state: &AppState, tenant_id: &str, job: &EnhancementJob, claim: Claim) -> Result<(), ApiError> {
     let started = Instant::now();
     let headers = JobHeaders::first(enhancer_shared::telemetry::current_traceparent());
     let result = state.publisher.publish_job(job, &headers).await;
@@ -143,16 +135,14 @@ async fn publish(state: &AppState, tenant: &CachedTenant, job: &EnhancementJob, 
         Ok(()) => {
             // In the background: the job is durable in the broker, and a redelivery meanwhile waits on the
             // pending marker until the confirm lands.
-            state.admission.dedup().confirm(tenant_id, key, job.job_id);
+            state.admission.confirmed(claim);
             tracing::debug!(tenant = tenant_id, job_id = %job.job_id, ticket = %job.event.ticket_id, "job queued");
             Ok(())
         }
         Err(err) => {
             tracing::error!(tenant = tenant_id, job_id = %job.job_id, error = %err, "publish failed; answering 503");
             // Free the key so the tool's retry is accepted rather than called a duplicate.
-            if let Err(err) = state.admission.dedup().release(tenant_id, key, job.job_id).await {
-                tracing::warn!(tenant = tenant_id, error = %err, "dedup release failed; the claim expires by itself");
-            }
+            state.admission.failed(claim).await;
             Err(ApiError::Unavailable { reason: "broker", retry_after: state.unavailable_retry_after })
         }
     }

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use axum::Router;
 use serde_json::{Value, json};
 
 use super::state::{Shared, capitalized};
@@ -72,7 +72,11 @@ async fn comments(
     Json(json!({"startAt": start, "maxResults": max, "total": total, "comments": page}))
 }
 
-async fn post_comment(State(shared): State<Arc<Shared>>, Path(key): Path<String>, Json(comment): Json<Value>) -> Response {
+async fn post_comment(
+    State(shared): State<Arc<Shared>>,
+    Path(key): Path<String>,
+    Json(comment): Json<Value>,
+) -> Response {
     if comment.get("body").is_none() {
         let refused = json!({"errorMessages": [], "errors": {"comment": "Comment body can not be empty!"}});
         return (StatusCode::BAD_REQUEST, Json(refused)).into_response();

@@ -67,19 +67,17 @@ pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Valu
     let (address, received) = receiver::start(true, stop_rx.clone()).await?;
     let bench = setup::prepare(services, address).await?;
 
-    let ingest_state = enhancer_ingest::startup::build_state(&bench.config).await.context("ingest state")?;
-    ingest_state.publisher.declare_topology().await.context("declare the topology")?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let ingest_address = listener.local_addr()?;
     let mut ingest_stop = stop_rx.clone();
-    let ingest = tokio::spawn(enhancer_ingest::startup::serve(
-        listener,
-        ingest_state,
-        bench.config.ingest.body_limit_bytes,
-        async move {
-            let _ = ingest_stop.wait_for(|s| *s).await;
-        },
-    ));
+    let mut ingest = enhancer_ingest::startup::spawn(&bench.config, listener, async move {
+        let _ = ingest_stop.wait_for(|s| *s).await;
+    })
+    .await
+    .context("start ingest")?;
+    tokio::time::timeout(Duration::from_secs(30), ingest.topology_declared())
+        .await
+        .context("the topology was not declared within 30 s")?;
+    let ingest_address = ingest.address;
 
     let worker = Arc::new(build_with_writer(&bench.config, Arc::new(OfflineWriter)).await?);
     let (worker_tx, worker_rx) = watch::channel(false);
@@ -132,7 +130,7 @@ pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Valu
     let _ = worker_tx.send(true);
     worker_task.await.context("worker task")?;
     let _ = stop_tx.send(true);
-    let _ = ingest.await;
+    let _ = ingest.stopped().await;
     let metrics = worker.ctx.metrics.render();
     worker.ctx.pool.close().await;
     bench.pool.close().await;

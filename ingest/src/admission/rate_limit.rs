@@ -2,18 +2,19 @@
 //! ingest replicas through Redis with the GCRA algorithm, and enforced per process when Redis is away.
 //!
 //! GCRA keeps one timestamp per tenant (the "theoretical arrival time"), so a limit costs one key per tenant
-//! and no extra round trip: the check runs inside the admission script (`crate::admission`), and bursts are
-//! allowed up to the configured size.
+//! and no extra round trip: the check runs inside the admission script (`super::scripts`), and bursts are
+//! allowed up to the configured size. This file holds the limit's parameters, its key, and the same
+//! algorithm in process memory for when Redis cannot answer.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use enhancer_shared::tenant::RateLimit;
 
 /// Whether a request may go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(super) enum Decision {
     Allow,
     /// Over the limit; the next request fits after this long.
     Deny {
@@ -21,32 +22,10 @@ pub enum Decision {
     },
 }
 
-/// The GCRA step as a Lua function, for the admission script (`crate::admission`), which runs it and the
-/// dedup claim in one call. Arguments: the tenant's key, the emission interval (µs per request) and the
-/// burst tolerance (µs). A request is allowed when the theoretical arrival time is no more than the
-/// tolerance ahead of now. Redis's own clock is used so that replicas with skewed clocks share one
-/// timeline. Returns the wait in µs (0 = allowed, and the request is counted).
-pub(crate) const GCRA_FN: &str = r"
-local function gcra(key, interval, tolerance)
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  interval = tonumber(interval)
-  tolerance = tonumber(tolerance)
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  local allow_at = tat - tolerance
-  if now < allow_at then return allow_at - now end
-  local new_tat = tat + interval
-  redis.call('SET', key, new_tat, 'PX', math.ceil((new_tat - now) / 1000) + 1000)
-  return 0
-end
-";
-
-#[derive(Clone)]
-pub struct RateLimiter {
+pub(super) struct RateLimiter {
     prefix: String,
     /// tenant -> theoretical arrival time, for when Redis is unavailable.
-    local: Arc<Mutex<HashMap<String, Instant>>>,
+    local: Mutex<HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -56,7 +35,7 @@ impl std::fmt::Debug for RateLimiter {
 }
 
 /// GCRA's emission interval and burst tolerance for a limit.
-pub(crate) fn gcra_params(limit: RateLimit) -> (Duration, Duration) {
+pub(super) fn gcra_params(limit: RateLimit) -> (Duration, Duration) {
     let interval = Duration::from_secs(1) / limit.per_second.max(1);
     // A burst of N means N requests may arrive at once: N - 1 intervals of tolerance beyond the first.
     let tolerance = interval * limit.burst.max(1).saturating_sub(1);
@@ -64,18 +43,18 @@ pub(crate) fn gcra_params(limit: RateLimit) -> (Duration, Duration) {
 }
 
 impl RateLimiter {
-    pub fn new(queue_prefix: &str) -> Self {
-        Self { prefix: format!("{queue_prefix}:ratelimit"), local: Arc::new(Mutex::new(HashMap::new())) }
+    pub(super) fn new(queue_prefix: &str) -> Self {
+        Self { prefix: format!("{queue_prefix}:ratelimit"), local: Mutex::new(HashMap::new()) }
     }
 
     /// The tenant's GCRA key in Redis.
-    pub(crate) fn key(&self, tenant: &str) -> String {
+    pub(super) fn key(&self, tenant: &str) -> String {
         format!("{}:{tenant}", self.prefix)
     }
 
     /// The same algorithm in process memory. Each replica then enforces the full limit on its own, so the
     /// effective limit is multiplied by the replica count while Redis is away: generous, never stricter.
-    pub(crate) fn check_local(&self, tenant: &str, interval: Duration, tolerance: Duration, now: Instant) -> Decision {
+    pub(super) fn check_local(&self, tenant: &str, interval: Duration, tolerance: Duration, now: Instant) -> Decision {
         let mut local = self.local.lock().expect("rate limiter lock is never poisoned: no panics while held");
         let tat = local.get(tenant).copied().unwrap_or(now).max(now);
         let allow_at = tat.checked_sub(tolerance).unwrap_or(now);

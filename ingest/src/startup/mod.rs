@@ -1,0 +1,99 @@
+//! Start-up: [`spawn`] is the one way to run ingest, for the binary and the tests alike. It assembles the
+//! state from configuration (`assemble`), starts declaring the queue topology and serves on the given
+//! listener until the shutdown future resolves (`serve`).
+
+mod assemble;
+mod serve;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use enhancer_shared::config::Config;
+use enhancer_shared::crypto::KeyError;
+use enhancer_shared::db;
+use enhancer_shared::queue::{Publisher, QueueError, Topology};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use assemble::{Assembled, build_state, open_database};
+pub use serve::serve;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    #[error(transparent)]
+    Schema(#[from] db::SchemaError),
+    #[error("ENHANCER_MASTER_KEY is not set: ingest needs it to read the tenants' webhook secrets")]
+    MissingMasterKey,
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: SocketAddr, source: std::io::Error },
+    #[error("cannot read the listener's local address: {0}")]
+    ListenerAddress(#[source] std::io::Error),
+}
+
+/// Binds the configured address.
+pub async fn bind(config: &Config) -> Result<TcpListener, StartupError> {
+    let address = config.ingest.listen;
+    TcpListener::bind(address).await.map_err(|source| StartupError::Listen { address, source })
+}
+
+/// Assembles ingest from `config`, starts declaring the queue topology (retried in the background while the
+/// broker is away) and serves on `listener` until `shutdown` resolves. Fails only on what a restart cannot
+/// fix by waiting: the database schema, the master key, the queue prefix.
+pub async fn spawn(
+    config: &Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<RunningIngest, StartupError> {
+    let assembled = build_state(config).await?;
+    let address = listener.local_addr().map_err(StartupError::ListenerAddress)?;
+    let publisher = assembled.publisher.clone();
+    let declaration = serve::spawn_topology_declaration(publisher.clone());
+    let stop_declaring = declaration.abort_handle();
+    let body_limit_bytes = config.ingest.body_limit_bytes;
+    let server = tokio::spawn(async move {
+        let served = serve(listener, assembled, body_limit_bytes, shutdown).await;
+        // A broker that never came back must not keep a stopped ingest retrying.
+        stop_declaring.abort();
+        served
+    });
+    Ok(RunningIngest { address, publisher, declaration: Some(declaration), server: Some(server) })
+}
+
+/// A serving ingest, as [`spawn`] returns it.
+#[derive(Debug)]
+pub struct RunningIngest {
+    /// The address the listener is bound to (the actual port when it was bound to port 0).
+    pub address: SocketAddr,
+    /// The broker publisher the handlers publish with; tests also publish on it directly.
+    pub publisher: Publisher,
+    declaration: Option<JoinHandle<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningIngest {
+    pub fn topology(&self) -> &Topology {
+        self.publisher.topology()
+    }
+
+    /// Resolves once the queue topology is declared, or the server stopped before it could be.
+    pub async fn topology_declared(&mut self) {
+        if let Some(declaration) = self.declaration.take() {
+            let _ = declaration.await;
+        }
+    }
+
+    /// Waits until the server stopped: `shutdown` resolved, in-flight requests finished, the broker link is
+    /// closed. Answers at once if it was already awaited.
+    pub async fn stopped(&mut self) -> std::io::Result<()> {
+        match self.server.take() {
+            None => Ok(()),
+            Some(server) => server.await.unwrap_or_else(|err| Err(std::io::Error::other(err))),
+        }
+    }
+}
