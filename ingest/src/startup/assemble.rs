@@ -75,7 +75,7 @@ pub async fn build_state(config: &Config) -> Result<Assembled, StartupError> {
         metrics.redis_fallbacks.clone(),
     );
     let state = AppState {
-        plugins: Arc::new(Plugins::default()),
+        plugins: Arc::new(Plugins),
         tenants: Arc::new(StoredTenants::new(tenants, pool)),
         publisher: Arc::new(publisher.clone()),
         admission: Arc::new(admission),

@@ -42,7 +42,7 @@ fn harness() -> Harness {
     tenants.add_generic("dormant", SECRET, false);
     let metrics = Metrics::new();
     let state = AppState {
-        plugins: Arc::new(Plugins::default()),
+        plugins: Arc::new(Plugins),
         tenants: Arc::clone(&tenants) as _,
         publisher: Arc::clone(&publisher) as _,
         admission: Arc::clone(&admission) as _,

@@ -37,7 +37,7 @@ pub(super) async fn get_ticket(api: &ToolApi<'_>, id: &TicketId) -> Result<Ticke
             .map(str::to_owned),
         created_at: time_at(fields, &["created"]),
         updated_at: time_at(fields, &["updated"]),
-        url: crate::api::endpoint(&api.base_url, &["browse", key]).ok().map(String::from),
+        url: crate::api::endpoint(api.base_url, &["browse", key]).ok().map(String::from),
         resolution: resolution_text(fields),
     })
 }

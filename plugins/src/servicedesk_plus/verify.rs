@@ -28,7 +28,7 @@ pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<
         }
     }
     if keys.secret_header.is_some() || keys.hmac_header.is_none() {
-        let name = keys.secret_header.as_deref().unwrap_or(DEFAULT_SECRET_HEADER);
+        let name = keys.secret_header.unwrap_or(DEFAULT_SECRET_HEADER);
         let value = req.header(name).ok_or(VerifyError::new("missing secret header"))?;
         if !secrets_equal(value.as_bytes(), secret) {
             return Err(VerifyError::new("secret mismatch"));

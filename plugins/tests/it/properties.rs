@@ -69,7 +69,7 @@ proptest! {
         query in proptest::option::of("[ -~]{0,60}"),
         path in "/[ -~]{0,40}",
     ) {
-        let plugins = Plugins::default();
+        let plugins = Plugins;
         let settings = TenantSettings { integration_account_id: Some("bot".into()), ..TenantSettings::default() };
         let keys = keys();
         for tool in plugins.all() {
