@@ -8,35 +8,46 @@ use enhancer_shared::domain::ToolKind;
 use enhancer_shared::queue::JobHeaders;
 use enhancer_shared::tenant::TenantSettings;
 use enhancer_tests::TestDb;
-use enhancer_tests::fake_tool::{Failure, FakeTool};
-use enhancer_tests::ingest::{TestIngest, add_tenant};
+use enhancer_tests::fake_tool::{Failure, Recording};
 use enhancer_tests::signing::generic_created;
+use enhancer_tests::stack::LocalStack;
 use enhancer_tests::worker::{TestWorker, eventually, history_for, wait_for_status};
 
 use crate::ingest_contract::{generic_secrets, post_signed};
 
-/// Database, fake tool, ingest and the worker configuration sharing its queue prefix.
+/// A test's database and the local stack on it; `worker_config` is the stack's configuration with the
+/// test's worker settings on top.
 pub struct Pipeline {
-    pub db: TestDb,
-    pub tool: FakeTool,
-    pub ingest: TestIngest,
+    // Fields drop in order: the stack (ingest, its queues) before the database.
+    pub stack: LocalStack,
     pub worker_config: enhancer_shared::config::Config,
+    pub db: TestDb,
+}
+
+impl std::ops::Deref for Pipeline {
+    type Target = LocalStack;
+    fn deref(&self) -> &LocalStack {
+        &self.stack
+    }
 }
 
 pub async fn pipeline(worker_env: &[(&str, &str)]) -> Pipeline {
     let db = TestDb::migrated().await;
-    let tool = FakeTool::start().await;
-    add_tenant(&db, "acme", ToolKind::Generic, &tool.base_url(), &generic_secrets(), TenantSettings::default()).await;
-    let ingest = TestIngest::spawn(&db, &[]).await;
+    let prefix = enhancer_tests::broker::unique_prefix();
     let mut env = vec![
-        ("ENHANCER_QUEUE__PREFIX", ingest.topology.prefix()),
+        ("ENHANCER_QUEUE__PREFIX", prefix.as_str()),
         ("ENHANCER_WORKER__CONCURRENCY", "8"),
         ("ENHANCER_WORKER__ID", "test-worker"),
         ("ENHANCER_OUTBOUND__REQUEST_TIMEOUT_SECS", "5"),
     ];
+    let stack = LocalStack::start(db.config_with(&env), Recording::Full).await.expect("the local stack starts");
+    stack
+        .add_tenant(&db.pool, "acme", ToolKind::Generic, &generic_secrets(), TenantSettings::default())
+        .await
+        .expect("tenant");
     env.extend_from_slice(worker_env);
     let worker_config = db.config_with(&env);
-    Pipeline { db, tool, ingest, worker_config }
+    Pipeline { stack, worker_config, db }
 }
 
 async fn send(p: &Pipeline, ticket: &str) {

@@ -1,11 +1,13 @@
 //! Helpers for the black-box tests: a fresh PostgreSQL database per test, a configuration pointing at it,
 //! an in-process runner for the operator CLI, an in-process ingest, and webhook signing per tool.
 
+pub mod broker;
 mod cli;
 pub mod fake_tool;
 pub mod ingest;
 pub mod proxy;
 pub mod signing;
+pub mod stack;
 mod test_db;
 pub mod worker;
 
