@@ -47,14 +47,14 @@ pub async fn run(args: ImportLegacyArgs, config: &Config, io: &mut CliIo) -> any
     let text = std::str::from_utf8(&bytes).context("the legacy export is not valid UTF-8")?;
 
     let mut report = Report::default();
-    let valid = validate_rows(text, &legacy_keys, &args, config, &mut report);
-    if report.len() == 0 {
+    let (rows, valid) = validate_rows(text, &legacy_keys, &args, config, &mut report);
+    if rows == 0 {
         bail!("the legacy export holds no rows; is it the output of the documented export query?");
     }
     let pool = open_pool(config).await?;
     let planned = plan_rows(&pool, &master, valid, &mut report).await?;
     if report.failed() > 0 {
-        io.println(report.failures_text())?;
+        io.println(report.failures_text(rows))?;
         bail!("{} row(s) of the legacy export failed (listed above); nothing was written", report.failed());
     }
 
@@ -96,21 +96,24 @@ fn legacy_keys(config: &Config) -> anyhow::Result<LegacyFernetKeys> {
 }
 
 /// Pass 1: every non-blank line parsed, decrypted and validated; failures go to the report. A tenant id
-/// seen on an earlier line fails the later one, since one of the two would silently win.
+/// seen on an earlier line fails the later one, since one of the two would silently win. Returns the
+/// number of rows and the valid ones.
 fn validate_rows(
     text: &str,
     legacy_keys: &LegacyFernetKeys,
     args: &ImportLegacyArgs,
     config: &Config,
     report: &mut Report,
-) -> Vec<Valid> {
+) -> (usize, Vec<Valid>) {
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     let mut valid = Vec::new();
+    let mut rows = 0;
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         if raw.trim().is_empty() {
             continue;
         }
+        rows += 1;
         let row = match LegacyRow::parse(raw) {
             Ok(row) => row,
             Err(err) => {
@@ -128,7 +131,7 @@ fn validate_rows(
             Err(reason) => report.push(line, &row.tenant_id, Outcome::Failed(reason)),
         }
     }
-    valid
+    (rows, valid)
 }
 
 fn validate_row(

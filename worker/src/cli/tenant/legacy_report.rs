@@ -32,16 +32,13 @@ impl Report {
         self.count(|o| matches!(o, Outcome::Failed(_)))
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
     fn count(&self, which: impl Fn(&Outcome) -> bool) -> usize {
         self.rows.iter().filter(|(_, _, outcome)| which(outcome)).count()
     }
 
-    /// Only the failed rows: when any row fails nothing is written, and the rest would be noise.
-    pub fn failures_text(&mut self) -> String {
+    /// Only the failed rows: when any row fails nothing is written, and the rest would be noise. `rows`
+    /// counts every row of the export.
+    pub fn failures_text(&mut self, rows: usize) -> String {
         self.rows.sort_by_key(|(line, ..)| *line);
         let mut text = String::new();
         for (line, tenant, outcome) in &self.rows {
@@ -49,7 +46,7 @@ impl Report {
                 let _ = writeln!(text, "line {line}{}: {reason}", label(tenant));
             }
         }
-        let _ = write!(text, "legacy tenants: failed {} of {} row(s); nothing was written", self.failed(), self.len());
+        let _ = write!(text, "legacy tenants: failed {} of {rows} row(s); nothing was written", self.failed());
         text
     }
 
@@ -122,7 +119,7 @@ mod tests {
         report.push(5, "", Outcome::Failed("not a JSON object".into()));
         assert_eq!(report.failed(), 1);
         assert_eq!(
-            report.failures_text(),
+            report.failures_text(4),
             "line 5: not a JSON object\nlegacy tenants: failed 1 of 4 row(s); nothing was written"
         );
     }
