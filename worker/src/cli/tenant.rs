@@ -14,7 +14,6 @@ use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
 use enhancer_shared::domain::ToolKind;
 use enhancer_shared::tenant::{TenantRecord, TenantSecrets, TenantSettings, TenantUpdate, store};
-use enhancer_shared::url_policy::UrlPolicy;
 use secrecy::SecretBox;
 use serde_json::json;
 use sqlx::PgPool;
@@ -23,7 +22,7 @@ use url::Url;
 use super::CliIo;
 use super::args::{AddArgs, TenantCommand, UpdateArgs};
 use super::output::Table;
-use validate::{TenantInput, check_name, validate_new_tenant};
+use validate::{TenantInput, check_name, url_policy, validate_new_tenant};
 
 pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match command {
@@ -79,10 +78,6 @@ pub(super) async fn open_pool(config: &Config) -> anyhow::Result<PgPool> {
     let pool = db::connect(&config.database).await?;
     db::ensure_schema_current(&pool).await?;
     Ok(pool)
-}
-
-fn url_policy(config: &Config, allow_insecure: bool) -> UrlPolicy {
-    UrlPolicy { allow_insecure, allow_private_networks: config.outbound.allow_private_networks }
 }
 
 fn read_settings_json(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<serde_json::Value> {

@@ -41,21 +41,25 @@ pub enum InvalidTenant {
 /// Checks every field of a new tenant: id, tool, name, base URL under the outbound policy (https only
 /// unless allowed for this tenant, private networks only if configured), settings, and the secrets
 /// against what the tool needs. Touches neither the database nor the master key.
+///
+/// Every rule for a new tenant belongs here (a tool without a plugin, say), not in a caller: that is what
+/// keeps `tenant add` and `tenant import-legacy` from drifting apart.
 pub fn validate_new_tenant(input: TenantInput<'_>, config: &Config) -> Result<NewTenant, InvalidTenant> {
     let id = TenantId::parse(input.id)?;
     let tool: ToolKind = input.tool.parse()?;
     let name = check_name(input.name)?;
-    let policy = UrlPolicy {
-        allow_insecure: input.allow_insecure_url,
-        allow_private_networks: config.outbound.allow_private_networks,
-    };
-    let base_url = policy.check(input.base_url)?;
+    let base_url = url_policy(config, input.allow_insecure_url).check(input.base_url)?;
     let settings = match input.settings {
         Some(value) => TenantSettings::from_json(value)?,
         None => TenantSettings::default(),
     };
     let secrets = TenantSecrets::parse(tool, input.secrets.expose_secret())?;
     Ok(NewTenant { id, name, tool, base_url, allow_insecure_url: input.allow_insecure_url, settings, secrets })
+}
+
+/// Where a tenant's base URL may point; also what `tenant update --base-url` checks against.
+pub fn url_policy(config: &Config, allow_insecure: bool) -> UrlPolicy {
+    UrlPolicy { allow_insecure, allow_private_networks: config.outbound.allow_private_networks }
 }
 
 /// A tenant's display name, trimmed; also what `tenant update --name` accepts.
