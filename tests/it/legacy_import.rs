@@ -157,7 +157,7 @@ async fn a_bad_row_is_reported_with_its_line_and_nothing_is_written() {
         "line 3 (wrong-key): api_credentials_encrypted: legacy Fernet token could not be decrypted",
         "line 4 (remedy): ",
         "line 5 (plain-http): base URL must use https",
-        "line 6 (no-token): secrets.credentials: credentials for jira",
+        "line 6 (no-token): ",
         "line 7 (on-prem): base URL points at a loopback or private address",
         "line 8: not a JSON object on one line",
         "line 9 (acme): the same tenant id is on line 1",
@@ -168,8 +168,9 @@ async fn a_bad_row_is_reported_with_its_line_and_nothing_is_written() {
     for (line, want) in lines.iter().zip(expected) {
         assert!(line.starts_with(want), "expected {want:?}, got {line:?}\n{}", run.stdout);
     }
-    // The unknown tool is named, whatever the wording of the list of tools.
+    // The unknown tool and the missing credential are named, whatever the wording around them.
     assert!(lines[2].contains("\"bmc_remedy\""), "{}", lines[2]);
+    assert!(lines[4].contains("credentials") && lines[4].contains("api_token"), "{}", lines[4]);
     assert_eq!(lines[10], "legacy tenants: failed 10 of 12 row(s); nothing was written");
     assert!(!run.stdout.contains("line 1 ") && !run.stdout.contains("line 12 "), "{}", run.stdout);
     assert_no_secret_in(&run.stdout, &fixture);
