@@ -13,6 +13,7 @@ mod ingest_plugins;
 mod ingest_resilience;
 mod ip_extract;
 mod key_rotation;
+mod legacy_import;
 mod llm_writer;
 mod migrations;
 mod offline_writer;

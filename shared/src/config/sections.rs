@@ -23,6 +23,9 @@ pub struct Config {
     /// `ENHANCER_PREVIOUS_MASTER_KEYS`: comma-separated base64 keys still accepted for reading during a
     /// rotation, never used to encrypt.
     pub previous_master_keys: Option<SecretString>,
+    /// `ENHANCER_LEGACY_FERNET_KEY`: the earlier platform's Fernet key (comma-separated if it used several),
+    /// read only by `tenant import-legacy`; set it for the migration and remove it afterwards.
+    pub legacy_fernet_key: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

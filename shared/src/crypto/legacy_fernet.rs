@@ -26,23 +26,55 @@ impl Retryable for FernetError {
     }
 }
 
-/// Decrypts `token` with the first of `keys_b64` that authenticates it, as Python's `MultiFernet` does.
-/// Keys are URL-safe base64 as `Fernet.generate_key()` prints them (padding optional).
-///
-/// No TTL is applied: legacy tokens are as old as the secrets they hold, and their age says nothing about
-/// whether the secret is still valid. (Tokens stamped more than 60 seconds in the future are still
-/// refused, as Fernet specifies.)
-pub fn decrypt_fernet(keys_b64: &[&SecretString], token: &str) -> Result<SecretBox<Vec<u8>>, FernetError> {
-    if keys_b64.is_empty() {
-        return Err(FernetError::NoKeys);
+/// The earlier platform's keys, parsed once (from `ENHANCER_LEGACY_FERNET_KEY`) and then used for every
+/// token of a migration. `Debug` shows how many keys there are, nothing else.
+pub struct LegacyFernetKeys {
+    fernet: MultiFernet,
+    count: usize,
+}
+
+impl std::fmt::Debug for LegacyFernetKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyFernetKeys").field("keys", &self.count).finish_non_exhaustive()
     }
-    let fernets = keys_b64
-        .iter()
-        .enumerate()
-        .map(|(i, key)| Fernet::new(key.expose_secret().trim()).ok_or(FernetError::InvalidKey { index: i + 1 }))
-        .collect::<Result<Vec<_>, _>>()?;
-    let plaintext = MultiFernet::new(fernets).decrypt(token.trim()).map_err(|_| FernetError::Undecryptable)?;
-    Ok(SecretBox::new(Box::new(plaintext)))
+}
+
+impl LegacyFernetKeys {
+    /// One key, or several separated by commas (a platform that rotated its key with `MultiFernet` lists
+    /// every key still in use); blank entries are ignored. Keys are URL-safe base64 as
+    /// `Fernet.generate_key()` prints them (padding optional).
+    pub fn parse(value: &SecretString) -> Result<Self, FernetError> {
+        let keys: Vec<&str> = value.expose_secret().split(',').map(str::trim).filter(|k| !k.is_empty()).collect();
+        Self::from_keys(&keys)
+    }
+
+    fn from_keys(keys: &[&str]) -> Result<Self, FernetError> {
+        if keys.is_empty() {
+            return Err(FernetError::NoKeys);
+        }
+        let fernets = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| Fernet::new(key.trim()).ok_or(FernetError::InvalidKey { index: i + 1 }))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { fernet: MultiFernet::new(fernets), count: keys.len() })
+    }
+
+    /// Decrypts `token` with the first key that authenticates it, as Python's `MultiFernet` does.
+    ///
+    /// No TTL is applied: legacy tokens are as old as the secrets they hold, and their age says nothing
+    /// about whether the secret is still valid. (Tokens stamped more than 60 seconds in the future are still
+    /// refused, as Fernet specifies.)
+    pub fn decrypt(&self, token: &str) -> Result<SecretBox<Vec<u8>>, FernetError> {
+        let plaintext = self.fernet.decrypt(token.trim()).map_err(|_| FernetError::Undecryptable)?;
+        Ok(SecretBox::new(Box::new(plaintext)))
+    }
+}
+
+/// Decrypts `token` with the first of `keys_b64` that authenticates it; see [`LegacyFernetKeys::decrypt`].
+pub fn decrypt_fernet(keys_b64: &[&SecretString], token: &str) -> Result<SecretBox<Vec<u8>>, FernetError> {
+    let keys: Vec<&str> = keys_b64.iter().map(|key| key.expose_secret()).collect();
+    LegacyFernetKeys::from_keys(&keys)?.decrypt(token)
 }
 
 #[cfg(test)]
@@ -156,5 +188,24 @@ mod tests {
 
         let none = decrypt_fernet(&[], &cases[0].token);
         assert!(matches!(none, Err(FernetError::NoKeys)), "{none:?}");
+    }
+
+    #[test]
+    fn an_environment_value_lists_one_or_more_keys() {
+        let (keys, cases) = fixture();
+        let both = SecretString::from(format!(" {} ,, {} ", keys.key1.expose_secret(), keys.key2.expose_secret()));
+        let parsed = LegacyFernetKeys::parse(&both).expect("two keys");
+        assert_eq!(format!("{parsed:?}"), "LegacyFernetKeys { keys: 2, .. }");
+        for case in &cases {
+            let plain = parsed.decrypt(&case.token).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            assert_eq!(plain.expose_secret().as_slice(), case.plaintext.as_bytes(), "{}", case.name);
+        }
+        let only_key2 = LegacyFernetKeys::parse(&keys.key2).expect("one key");
+        assert!(matches!(only_key2.decrypt(&cases[0].token), Err(FernetError::Undecryptable)));
+
+        let blank = LegacyFernetKeys::parse(&SecretString::from(" , ".to_owned()));
+        assert!(matches!(blank, Err(FernetError::NoKeys)), "{blank:?}");
+        let bad = LegacyFernetKeys::parse(&SecretString::from(format!("{},not-a-key", keys.key1.expose_secret())));
+        assert!(matches!(bad, Err(FernetError::InvalidKey { index: 2 })), "{bad:?}");
     }
 }

@@ -7,7 +7,8 @@
 //! - [`KeyRing`] (`key_ring.rs`): the current key (the only one that seals) plus previous keys (open only).
 //! - [`Sealed`] (`sealed.rs`): the on-disk envelope `0x01 || nonce || ciphertext+tag` and the AEAD calls.
 //! - [`KeyError`] / [`CryptoError`] (`error.rs`): configuration errors versus errors opening a value.
-//! - [`legacy_fernet`]: reads tokens written by the old Python system; a migration aid, never used to write.
+//! - [`legacy_fernet`]: reads tokens written by the old Python system (`tenant import-legacy`); a migration
+//!   aid, never used to write.
 //!
 //! Nothing here prints key material: `Debug` shows key ids and lengths only, and error messages name the
 //! variable that was wrong, never its value.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use enhancer_shared::domain::{TenantId, ToolKind};
+use enhancer_shared::domain::TenantId;
 
 #[derive(Debug, Parser)]
 #[command(name = "enhancer-worker", version, about = "ticket-enhancer worker and operator commands")]
@@ -123,10 +123,6 @@ fn tenant_id(raw: &str) -> Result<TenantId, String> {
     TenantId::parse(raw).map_err(|e| e.to_string())
 }
 
-fn tool_kind(raw: &str) -> Result<ToolKind, String> {
-    raw.parse().map_err(|e: enhancer_shared::domain::UnknownToolKind| e.to_string())
-}
-
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
     /// Add a tenant. Secrets come from --secrets-file (a path, or - for stdin), never from arguments.
@@ -153,18 +149,23 @@ pub enum TenantCommand {
     /// Re-encrypt every tenant's secrets under ENHANCER_MASTER_KEY; the old key must be listed in
     /// ENHANCER_PREVIOUS_MASTER_KEYS until this has run.
     RotateKey,
+    /// Import tenants from the earlier platform's JSON Lines export; its Fernet key comes from
+    /// ENHANCER_LEGACY_FERNET_KEY. Nothing is written unless every row is valid; rerunning is safe.
+    ImportLegacy(ImportLegacyArgs),
 }
 
+// `--id` and `--tool` are checked with everything else by `validate_new_tenant`, not by clap, so that
+// `tenant add` and `tenant import-legacy` cannot drift apart.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    #[arg(long, value_parser = tenant_id)]
-    pub id: TenantId,
+    #[arg(long)]
+    pub id: String,
     #[arg(long)]
     pub name: String,
-    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, generic; `--help` of
-    /// a build lists its own, and any other name is refused before anything is written).
-    #[arg(long, value_parser = tool_kind)]
-    pub tool: ToolKind,
+    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, generic); any other name
+    /// is refused before anything is written.
+    #[arg(long)]
+    pub tool: String,
     #[arg(long)]
     pub base_url: String,
     /// JSON settings (priority map, events to enhance, rate limit, ...).
@@ -197,4 +198,20 @@ pub struct UpdateArgs {
     /// Enable a disabled tenant.
     #[arg(long)]
     pub enable: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportLegacyArgs {
+    /// The JSON Lines export (format in docs/OPERATIONS.md); `-` reads stdin.
+    pub file: PathBuf,
+    /// Validate every row and say what would happen, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite a tenant that exists here with different content (name, base URL, settings, secrets).
+    /// Without it such a tenant is left as it is and reported as skipped.
+    #[arg(long)]
+    pub update_existing: bool,
+    /// Permit plain http for this tenant's base URL; repeat for several tenants.
+    #[arg(long = "allow-insecure-url", value_name = "TENANT_ID", value_parser = tenant_id)]
+    pub allow_insecure_url: Vec<TenantId>,
 }

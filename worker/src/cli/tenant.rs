@@ -1,5 +1,12 @@
-//! `enhancer-worker tenant add|list|show|update|disable|rotate-key`. Every input is validated before
-//! anything is written; `list` and `show` never print a secret.
+//! `enhancer-worker tenant add|list|show|update|disable|rotate-key|import-legacy`. Every input is validated
+//! before anything is written; `list` and `show` never print a secret. A new tenant's rules live in
+//! `validate.rs`, shared by `add` and `import-legacy`.
+
+mod import_legacy;
+mod legacy_plan;
+mod legacy_report;
+mod legacy_row;
+mod validate;
 
 use anyhow::{Context, bail};
 use enhancer_plugins::Plugins;
@@ -7,8 +14,8 @@ use enhancer_shared::config::Config;
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
 use enhancer_shared::domain::ToolKind;
-use enhancer_shared::tenant::{NewTenant, TenantRecord, TenantSecrets, TenantSettings, TenantUpdate, store};
-use enhancer_shared::url_policy::UrlPolicy;
+use enhancer_shared::tenant::{TenantRecord, TenantSecrets, TenantSettings, TenantUpdate, store};
+use secrecy::SecretBox;
 use serde_json::json;
 use sqlx::PgPool;
 use url::Url;
@@ -16,10 +23,12 @@ use url::Url;
 use super::CliIo;
 use super::args::{AddArgs, TenantCommand, UpdateArgs};
 use super::output::Table;
+use validate::{TenantInput, check_name, url_policy, validate_new_tenant};
 
 pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match command {
         TenantCommand::Add(args) => add(args, config, io).await,
+        TenantCommand::ImportLegacy(args) => import_legacy::run(args, config, io).await,
         TenantCommand::List { json } => list(json, config, io).await,
         TenantCommand::Show { id, json } => {
             let pool = open_pool(config).await?;
@@ -56,7 +65,7 @@ pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> any
 }
 
 /// The master key ring; required wherever secrets are written or re-encrypted.
-fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
+pub(super) fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
     let Some(master) = &config.master_key else {
         bail!(
             "ENHANCER_MASTER_KEY is not set: it encrypts tenant secrets (base64 of 32 random bytes, e.g. `head -c 32 /dev/urandom | base64`)"
@@ -66,20 +75,19 @@ fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
 }
 
 /// Connects and refuses to touch a database whose schema is behind.
-async fn open_pool(config: &Config) -> anyhow::Result<PgPool> {
+pub(super) async fn open_pool(config: &Config) -> anyhow::Result<PgPool> {
     let pool = db::connect(&config.database).await?;
     db::ensure_schema_current(&pool).await?;
     Ok(pool)
 }
 
-fn url_policy(config: &Config, allow_insecure: bool) -> UrlPolicy {
-    UrlPolicy { allow_insecure, allow_private_networks: config.outbound.allow_private_networks }
+fn read_settings_json(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let raw = io.read_input(path, "settings")?;
+    serde_json::from_slice(&raw).context("settings file is not valid JSON")
 }
 
 fn read_settings(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<TenantSettings> {
-    let raw = io.read_input(path, "settings")?;
-    let value: serde_json::Value = serde_json::from_slice(&raw).context("settings file is not valid JSON")?;
-    Ok(TenantSettings::from_json(value)?)
+    Ok(TenantSettings::from_json(read_settings_json(io, path)?)?)
 }
 
 /// Reads the secrets document and checks its credentials with the tool's plugin.
@@ -90,34 +98,22 @@ fn read_secrets(io: &mut CliIo, path: &std::path::Path, tool: ToolKind) -> anyho
     Ok(secrets)
 }
 
-fn check_name(name: &str) -> anyhow::Result<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        bail!("--name must be 1 to 200 characters");
-    }
-    Ok(name.to_owned())
-}
-
 async fn add(args: AddArgs, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     // Everything is validated before the database is touched, so a bad input writes nothing.
-    let name = check_name(&args.name)?;
-    let base_url = url_policy(config, args.allow_insecure_url).check(&args.base_url)?;
-    let settings = match &args.settings_file {
-        Some(path) => read_settings(io, path)?,
-        None => TenantSettings::default(),
-    };
-    let secrets = read_secrets(io, &args.secrets_file, args.tool)?;
-    let keys = key_ring(config)?;
-    let pool = open_pool(config).await?;
-    let tenant = NewTenant {
-        id: args.id,
-        name,
-        tool: args.tool,
-        base_url,
+    let settings = args.settings_file.as_deref().map(|path| read_settings_json(io, path)).transpose()?;
+    let secrets = SecretBox::new(Box::new(io.read_input(&args.secrets_file, "secrets")?));
+    let input = TenantInput {
+        id: &args.id,
+        name: &args.name,
+        tool: &args.tool,
+        base_url: &args.base_url,
         allow_insecure_url: args.allow_insecure_url,
         settings,
-        secrets,
+        secrets: &secrets,
     };
+    let tenant = validate_new_tenant(input, config)?;
+    let keys = key_ring(config)?;
+    let pool = open_pool(config).await?;
     store::insert(&pool, &keys, &tenant).await?;
     io.println(format!(
         "tenant {} added ({}, {}); point the tool's webhook at POST /webhooks/{}",
