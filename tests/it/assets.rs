@@ -3,7 +3,7 @@
 //! row of another tenant.
 
 use enhancer_tests::TestDb;
-use enhancer_worker::context::assets::{related_assets, tickets_mentioning};
+use enhancer_worker::corpus::search::{related_assets, tickets_mentioning};
 use sqlx::PgPool;
 
 async fn tenant(pool: &PgPool, id: &str) {

@@ -4,7 +4,7 @@
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_tests::TestDb;
-use enhancer_worker::context::{corpus, search};
+use enhancer_worker::corpus::{self, search};
 use sqlx::PgPool;
 
 const TENANT: &str = "acme";

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use enhancer_tests::{CliRun, TestDb, run_cli};
-use enhancer_worker::context::assets::related_assets;
+use enhancer_worker::corpus::search::related_assets;
 use serde_json::Value;
 use sqlx::PgPool;
 

@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_shared::error::Disposition;
+use enhancer_shared::tenant::TenantSettings;
 use enhancer_tests::TestDb;
-use enhancer_worker::context::{Context, KbArticle, SimilarTicket};
-use enhancer_worker::llm::{ClientSettings, LlmOptions, OpenAiWriter};
+use enhancer_worker::context::{KbArticle, SimilarTicket, TicketContext};
 use enhancer_worker::run::build;
 use enhancer_worker::stages::Stage;
-use enhancer_worker::stages::synthesize::Writer;
+use enhancer_worker::writer::Writer;
+use enhancer_worker::writer::llm::{ClientSettings, LlmOptions, OpenAiWriter};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path};
@@ -35,8 +36,8 @@ fn ticket() -> Ticket {
     }
 }
 
-fn context() -> Context {
-    Context {
+fn context() -> TicketContext {
+    TicketContext {
         similar_tickets: vec![SimilarTicket {
             ticket_id: "T-7".into(),
             subject: "VPN unstable".into(),
@@ -52,7 +53,7 @@ fn context() -> Context {
             excerpt: "Check dead peer detection.".into(),
             score: 1.0,
         }],
-        ..Context::default()
+        ..TicketContext::default()
     }
 }
 
@@ -106,7 +107,7 @@ async fn sends_the_delimited_ticket_and_records_model_and_usage() {
         .mount(&server)
         .await;
 
-    let enhancement = writer(&server).write(&ticket(), &context()).await.expect("written");
+    let enhancement = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect("written");
 
     assert_eq!(enhancement.markdown, NOTE, "chatter before the first section is dropped");
     assert_eq!(enhancement.model, "gpt-test-2026-01-01", "the model the server reports");
@@ -134,7 +135,7 @@ async fn rate_limit_is_transient_with_the_servers_retry_after() {
     );
     answer(&server, limited).await;
 
-    let err = writer(&server).write(&ticket(), &context()).await.expect_err("429");
+    let err = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("429");
 
     assert_eq!(err.stage, Stage::Synthesize);
     assert_eq!(err.disposition, Disposition::Transient { retry_after: Some(Duration::from_secs(17)) });
@@ -149,7 +150,7 @@ async fn client_errors_are_permanent() {
         let body = json!({"error": {"message": "model `gpt-test` does not exist", "type": "invalid_request_error"}});
         answer(&server, ResponseTemplate::new(status).set_body_json(body)).await;
 
-        let err = writer(&server).write(&ticket(), &context()).await.expect_err("4xx");
+        let err = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("4xx");
 
         assert_eq!(err.disposition, Disposition::Permanent, "{status}");
         assert_eq!(err.stage, Stage::Synthesize);
@@ -168,7 +169,7 @@ async fn server_error_is_transient_after_exactly_one_call() {
         .mount(&server)
         .await;
 
-    let err = writer(&server).write(&ticket(), &context()).await.expect_err("500");
+    let err = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("500");
 
     assert_eq!(err.disposition, Disposition::TRANSIENT);
     assert!(err.message.contains("500") && err.message.contains("upstream exploded"), "{}", err.message);
@@ -182,7 +183,7 @@ async fn a_slow_server_times_out_as_transient() {
     let writer = writer_with(&server, Duration::from_millis(300), options());
 
     let started = Instant::now();
-    let err = writer.write(&ticket(), &context()).await.expect_err("timeout");
+    let err = writer.write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("timeout");
 
     assert!(started.elapsed() < Duration::from_secs(3), "gave up at the client's timeout: {:?}", started.elapsed());
     assert_eq!(err.disposition, Disposition::TRANSIENT);
@@ -203,7 +204,7 @@ async fn an_unreachable_server_is_transient() {
     };
     let writer = OpenAiWriter::new(&settings, options()).expect("writer builds");
 
-    let err = writer.write(&ticket(), &context()).await.expect_err("refused");
+    let err = writer.write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("refused");
 
     assert_eq!(err.disposition, Disposition::TRANSIENT, "{}", err.message);
 }
@@ -224,7 +225,7 @@ async fn a_lenient_answer_with_empty_finish_reason_and_missing_fields_is_accepte
     });
     answer(&server, ResponseTemplate::new(200).set_body_json(odd)).await;
 
-    let enhancement = writer(&server).write(&ticket(), &context()).await.expect("parsed");
+    let enhancement = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect("parsed");
 
     assert_eq!(enhancement.markdown, NOTE);
     assert_eq!(enhancement.model, "gpt-test", "falls back to the configured model");
@@ -237,7 +238,7 @@ async fn an_answer_without_text_is_transient() {
     let empty = json!({"choices": [{"message": {"role": "assistant", "content": null}, "finish_reason": "length"}]});
     answer(&server, ResponseTemplate::new(200).set_body_json(empty)).await;
 
-    let err = writer(&server).write(&ticket(), &context()).await.expect_err("no text");
+    let err = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("no text");
 
     assert_eq!(err.disposition, Disposition::TRANSIENT);
     assert!(err.message.contains("no text"), "{}", err.message);
@@ -250,7 +251,7 @@ async fn redaction_keeps_contacts_out_of_the_request_and_puts_them_back_in_the_n
     answer(&server, ResponseTemplate::new(200).set_body_json(completion(reply))).await;
     let writer = writer_with(&server, Duration::from_secs(10), LlmOptions { redact_pii: true, ..options() });
 
-    let enhancement = writer.write(&ticket(), &context()).await.expect("written");
+    let enhancement = writer.write(&ticket(), &context(), &TenantSettings::default()).await.expect("written");
 
     let sent = sent_bodies(&server).await[0].to_string();
     assert!(!sent.contains("jane.doe@example.com") && !sent.contains("1234567"), "{sent}");
@@ -279,7 +280,8 @@ async fn the_worker_built_with_provider_openai_writes_through_the_configured_ser
     ]);
 
     let worker = build(&config).await.expect("worker builds");
-    let enhancement = worker.ctx.writer.write(&ticket(), &context()).await.expect("written");
+    let enhancement =
+        worker.ctx.writer.write(&ticket(), &context(), &TenantSettings::default()).await.expect("written");
 
     assert_eq!(enhancement.markdown, NOTE);
     assert_eq!(enhancement.prompt_tokens, Some(321));

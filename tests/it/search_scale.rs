@@ -4,7 +4,7 @@
 //! out, and never return the ticket itself. Time is not asserted; `docs/BENCHMARKS.md` has the buffer counts.
 
 use enhancer_tests::TestDb;
-use enhancer_worker::context::search;
+use enhancer_worker::corpus::search;
 
 use crate::context_search::ticket;
 

@@ -5,11 +5,12 @@
 pub mod cli;
 pub mod consumer;
 pub mod context;
+pub mod corpus;
 pub mod demo;
 pub mod health;
 pub mod job;
-pub mod llm;
 pub mod metrics;
 pub mod retry_policy;
 pub mod run;
 pub mod stages;
+pub mod writer;

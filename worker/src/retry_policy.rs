@@ -1,7 +1,5 @@
 //! What to do with a failed attempt. Reads only the error's [`Disposition`] and the attempt number.
 
-use std::time::Duration;
-
 use enhancer_shared::error::Disposition;
 use enhancer_shared::queue::RetryTier;
 
@@ -22,16 +20,10 @@ pub fn decide(disposition: Disposition, attempt: u32, max_attempts: u32) -> Verd
     }
 }
 
-/// How long the chosen tier really waits (for logs).
-pub fn delay_of(verdict: Verdict) -> Option<Duration> {
-    match verdict {
-        Verdict::Retry(tier) => Some(tier.delay()),
-        Verdict::DeadLetter => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

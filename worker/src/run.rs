@@ -16,9 +16,9 @@ use crate::consumer::{self, ConsumerOptions, ConsumerState};
 use crate::health::{self, HealthState};
 use crate::job::WorkerContext;
 use crate::job::tenant::{TenantCache, WorkerTenant};
-use crate::llm::OpenAiWriter;
 use crate::stages::StageTimeouts;
-use crate::stages::synthesize::{OfflineWriter, Writer};
+use crate::writer::llm::OpenAiWriter;
+use crate::writer::{OfflineWriter, Writer};
 
 /// A worker ready to run: its context (shared with tests) and how it consumes.
 #[derive(Debug)]

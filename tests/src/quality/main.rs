@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_tests::TestDb;
-use enhancer_worker::context::search;
+use enhancer_worker::corpus::search;
 
 use bm25::Bm25;
 use dataset::Dataset;

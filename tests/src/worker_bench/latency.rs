@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use enhancer_tests::signing::{self, GENERIC_SECRET};
 use enhancer_worker::run::build_with_writer;
-use enhancer_worker::stages::synthesize::OfflineWriter;
+use enhancer_worker::writer::OfflineWriter;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinSet;

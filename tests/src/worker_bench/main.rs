@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use enhancer_worker::stages::synthesize::OfflineWriter;
+use enhancer_worker::writer::OfflineWriter;
 
 use crate::setup::Services;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use enhancer_worker::run::build_with_writer;
-use enhancer_worker::stages::synthesize::Writer;
+use enhancer_worker::writer::Writer;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 

@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use enhancer_shared::domain::Ticket;
+use enhancer_shared::tenant::TenantSettings;
+use enhancer_worker::context::TicketContext;
 use enhancer_worker::stages::StageError;
-use enhancer_worker::stages::gather::Context;
-use enhancer_worker::stages::synthesize::{Enhancement, Writer};
+use enhancer_worker::writer::{Enhancement, Writer};
 
 /// What a model might have written; the same for every ticket.
 const MARKDOWN: &str = "## Summary\n\nThe VPN client disconnects every ten minutes since this morning.\n\n\
@@ -21,7 +22,12 @@ pub struct SleepingWriter {
 
 #[async_trait]
 impl Writer for SleepingWriter {
-    async fn write(&self, _ticket: &Ticket, _context: &Context) -> Result<Enhancement, StageError> {
+    async fn write(
+        &self,
+        _ticket: &Ticket,
+        _context: &TicketContext,
+        _settings: &TenantSettings,
+    ) -> Result<Enhancement, StageError> {
         tokio::time::sleep(self.delay).await;
         Ok(Enhancement {
             markdown: MARKDOWN.to_owned(),

@@ -3,6 +3,8 @@
 
 use sqlx::PgPool;
 
+use crate::corpus::import::{self, ArticleRow, AssetRow, Criticality, TicketRow};
+
 const PAST_TICKETS: [(&str, &str, &str, &str); 5] = [
     (
         "HIST-311",
@@ -63,51 +65,40 @@ const KB: [(&str, &str, &str, &str); 4] = [
     ),
 ];
 
-const ASSETS: [(&str, &str, &str, &str, &str, &str); 3] = [
-    ("vpn-gw-02", "10.20.30.0/24", "vpn-gw-02", "Network team", "Berlin DC, rack B4", "critical"),
-    ("prn-3f-east", "192.168.3.25", "PRN-3F-EAST", "Facilities IT", "Berlin HQ, floor 3", "medium"),
-    ("fs-berlin-01", "10.20.5.12", "fs-berlin-01", "Infrastructure team", "Berlin DC, rack A2", "high"),
+const ASSETS: [(&str, &str, &str, &str, &str, Criticality); 3] = [
+    ("vpn-gw-02", "10.20.30.0/24", "vpn-gw-02", "Network team", "Berlin DC, rack B4", Criticality::Critical),
+    ("prn-3f-east", "192.168.3.25", "PRN-3F-EAST", "Facilities IT", "Berlin HQ, floor 3", Criticality::Medium),
+    ("fs-berlin-01", "10.20.5.12", "fs-berlin-01", "Infrastructure team", "Berlin DC, rack A2", Criticality::High),
 ];
 
-/// Loads the demo corpus for `tenant` (called right after the tenant is created).
+/// Loads the demo corpus for `tenant` (called right after the tenant is created), through the same import
+/// path as `enhancer-worker import`.
 pub async fn seed(pool: &PgPool, tenant: &str) -> Result<(), sqlx::Error> {
-    for (id, subject, description, resolution) in PAST_TICKETS {
-        sqlx::query(
-            "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) \
-             VALUES ($1, $2, $3, $4, $5, 'resolved', 'import')",
-        )
-        .bind(tenant)
-        .bind(id)
-        .bind(subject)
-        .bind(description)
-        .bind(resolution)
-        .execute(pool)
-        .await?;
-    }
-    for (id, title, body, url) in KB {
-        sqlx::query("INSERT INTO kb_articles (tenant_id, article_id, title, body, url) VALUES ($1, $2, $3, $4, $5)")
-            .bind(tenant)
-            .bind(id)
-            .bind(title)
-            .bind(body)
-            .bind(url)
-            .execute(pool)
-            .await?;
-    }
-    for (id, address, hostname, owner, location, criticality) in ASSETS {
-        sqlx::query(
-            "INSERT INTO assets (tenant_id, asset_id, address, hostname, owner, location, criticality) \
-             VALUES ($1, $2, $3::inet, $4, $5, $6, $7)",
-        )
-        .bind(tenant)
-        .bind(id)
-        .bind(address)
-        .bind(hostname)
-        .bind(owner)
-        .bind(location)
-        .bind(criticality)
-        .execute(pool)
-        .await?;
-    }
+    let tickets = PAST_TICKETS.map(|(id, subject, description, resolution)| TicketRow {
+        ticket_id: id.into(),
+        subject: subject.into(),
+        description: description.into(),
+        resolution: Some(resolution.into()),
+        status: Some("resolved".into()),
+        ..TicketRow::default()
+    });
+    let articles = KB.map(|(id, title, body, url)| ArticleRow {
+        article_id: id.into(),
+        title: title.into(),
+        body: body.into(),
+        url: Some(url.into()),
+    });
+    let assets = ASSETS.map(|(id, address, hostname, owner, location, criticality)| AssetRow {
+        asset_id: id.into(),
+        address: address.into(),
+        hostname: Some(hostname.into()),
+        owner: Some(owner.into()),
+        location: Some(location.into()),
+        criticality: Some(criticality),
+        description: None,
+    });
+    import::tickets(pool, tenant, &tickets).await?;
+    import::articles(pool, tenant, &articles).await?;
+    import::assets(pool, tenant, &assets).await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Everything a job needs, built once at start-up and shared by all jobs in flight.
 
 use std::collections::HashSet;
+#[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,7 +13,7 @@ use sqlx::PgPool;
 use super::tenant::TenantCache;
 use crate::metrics::Metrics;
 use crate::stages::StageTimeouts;
-use crate::stages::synthesize::Writer;
+use crate::writer::Writer;
 
 #[derive(Debug)]
 pub struct WorkerContext {
@@ -32,6 +33,7 @@ pub struct WorkerContext {
     pub lease: Duration,
     pub max_attempts: u32,
     pub timeouts: StageTimeouts,
+    #[cfg(feature = "fault-injection")]
     pub faults: Faults,
     /// (tenant, idempotency key) of the jobs this process is running: a second delivery of one of them is
     /// deferred instead of running concurrently.
@@ -64,6 +66,7 @@ impl WorkerContext {
             lease,
             max_attempts,
             timeouts,
+            #[cfg(feature = "fault-injection")]
             faults: Faults::default(),
             running: Mutex::new(HashSet::new()),
         }
@@ -79,7 +82,9 @@ impl WorkerContext {
     }
 }
 
-/// Test-only fault points, off in production: they let a test stop a worker at the worst moment.
+/// Test-only fault points: they let a test stop a worker at the worst moment. Compiled only with the
+/// `fault-injection` feature (the tests crate turns it on), so a production binary has none.
+#[cfg(feature = "fault-injection")]
 #[derive(Debug, Default)]
 pub struct Faults {
     /// Stop after the note was posted and before the outcome is recorded, leaving the message unacked, as
@@ -87,6 +92,7 @@ pub struct Faults {
     pub crash_after_post: AtomicBool,
 }
 
+#[cfg(feature = "fault-injection")]
 impl Faults {
     pub fn crash_after_post(&self) -> bool {
         self.crash_after_post.load(Ordering::SeqCst)

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::context::WorkerContext;
 use super::history::{self, Failure, StageTimes};
-use super::process::Disposal;
+use super::process::Settlement;
 use crate::retry_policy::{Verdict, decide};
 use crate::stages::StageError;
 
@@ -21,7 +21,7 @@ pub async fn handle(
     error: &StageError,
     enhancement_id: Option<Uuid>,
     times: StageTimes,
-) -> Disposal {
+) -> Settlement {
     let verdict = decide(error.disposition, headers.attempt, ctx.max_attempts);
     let tenant = job.tenant_id.as_str();
     match verdict {
@@ -32,7 +32,7 @@ pub async fn handle(
                 ctx.publisher.publish(&route, &job.job_id.to_string(), &job.to_json(), next.to_field_table()).await
             {
                 tracing::error!(error = %err, "cannot schedule the retry; returning the message to the queue");
-                return Disposal::Requeue;
+                return Settlement::Requeue;
             }
             tracing::warn!(
                 stage = %error.stage, attempt = headers.attempt, retry_in_secs = tier.delay().as_secs(),
@@ -41,7 +41,7 @@ pub async fn handle(
             ctx.metrics.retries.with_label_values(&[tier.suffix()]).inc();
             ctx.metrics.jobs.with_label_values(&[tenant, job.tool.as_str(), "retried"]).inc();
             record(ctx, enhancement_id, "failed", error, times).await;
-            Disposal::Ack
+            Settlement::Ack
         }
         Verdict::DeadLetter => {
             let dead = DeadLetterHeaders {
@@ -56,7 +56,7 @@ pub async fn handle(
             let mut table = dead.to_field_table();
             headers.insert_into(&mut table);
             match dead_letter(ctx, &job.job_id.to_string(), &job.to_json(), table).await {
-                Disposal::Ack => {}
+                Settlement::Ack => {}
                 other => return other,
             }
             tracing::error!(
@@ -69,19 +69,19 @@ pub async fn handle(
                 .inc();
             ctx.metrics.jobs.with_label_values(&[tenant, job.tool.as_str(), "dead_lettered"]).inc();
             record(ctx, enhancement_id, "dead_lettered", error, times).await;
-            Disposal::Ack
+            Settlement::Ack
         }
     }
 }
 
 /// Publishes a dead letter, confirmed. On failure the original goes back to the queue.
-pub async fn dead_letter(ctx: &WorkerContext, message_id: &str, body: &[u8], headers: FieldTable) -> Disposal {
+pub async fn dead_letter(ctx: &WorkerContext, message_id: &str, body: &[u8], headers: FieldTable) -> Settlement {
     let route = ctx.publisher.topology().dead_route();
     match ctx.publisher.publish(&route, message_id, body, headers).await {
-        Ok(()) => Disposal::Ack,
+        Ok(()) => Settlement::Ack,
         Err(err) => {
             tracing::error!(error = %err, "cannot dead-letter; returning the message to the queue");
-            Disposal::Requeue
+            Settlement::Requeue
         }
     }
 }
@@ -93,7 +93,7 @@ pub async fn undecodable(
     body: &[u8],
     reason: &str,
     headers: &FieldTable,
-) -> Disposal {
+) -> Settlement {
     let dead = DeadLetterHeaders {
         error_class: "permanent".into(),
         error_message: reason.to_owned(),
@@ -104,12 +104,12 @@ pub async fn undecodable(
         ticket: None::<TicketId>,
     };
     let id = message_id.map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
-    let disposal = dead_letter(ctx, &id, body, dead.to_field_table()).await;
-    if disposal == Disposal::Ack {
+    let settlement = dead_letter(ctx, &id, body, dead.to_field_table()).await;
+    if settlement == Settlement::Ack {
         tracing::error!(message_id = %id, reason, "undecodable message dead-lettered");
         ctx.metrics.dead_lettered.with_label_values(&["_unknown", "decode", "permanent"]).inc();
     }
-    disposal
+    settlement
 }
 
 async fn record(
@@ -135,13 +135,13 @@ async fn record(
 }
 
 /// Republishes a job unchanged to a short delay tier: another delivery of it is running right now.
-pub async fn defer(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders) -> Disposal {
+pub async fn defer(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders) -> Settlement {
     let route = ctx.publisher.topology().retry_route(RetryTier::S30);
     match ctx.publisher.publish(&route, &job.job_id.to_string(), &job.to_json(), headers.to_field_table()).await {
-        Ok(()) => Disposal::Ack,
+        Ok(()) => Settlement::Ack,
         Err(err) => {
             tracing::warn!(error = %err, "cannot defer a duplicate delivery; returning it to the queue");
-            Disposal::Requeue
+            Settlement::Requeue
         }
     }
 }

@@ -78,26 +78,29 @@ pub struct StageTimes {
     pub update_ms: Option<i32>,
 }
 
-/// What a successful run produced.
+/// What a successful run produced. An enhancement has a model and a note; an index-only run has neither
+/// and says why in `ignored_reason`.
 #[derive(Debug, Clone, Default)]
 pub struct Completion {
     pub times: StageTimes,
     pub model: Option<String>,
     pub prompt_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
-    pub note_ref: String,
+    pub note_ref: Option<String>,
+    /// Why no note was posted; `None` keeps what the row holds.
+    pub ignored_reason: Option<&'static str>,
 }
 
-/// Marks the run completed. Its parameters are `$1..=$8` (see [`bind_completion`]), so the record step can
+/// Marks the run completed. Its parameters are `$1..=$9` (see [`bind_completion`]), so the record step can
 /// prefix it to the corpus upsert as one statement.
 pub(crate) const COMPLETE: &str = "UPDATE enhancement_history SET status = 'completed', gather_ms = $2, \
          synthesize_ms = $3, update_ms = $4, model = $5, prompt_tokens = $6, completion_tokens = $7, note_ref = $8, \
-         finished_at = now(), claimed_by = NULL, lease_expires_at = NULL, error_class = NULL, error_stage = NULL, \
-         error_message = NULL, updated_at = now() \
+         ignored_reason = COALESCE($9, ignored_reason), finished_at = now(), claimed_by = NULL, \
+         lease_expires_at = NULL, error_class = NULL, error_stage = NULL, error_message = NULL, updated_at = now() \
      WHERE job_id = $1";
 
 /// How many parameters [`COMPLETE`] takes.
-pub(crate) const COMPLETE_PARAMS: usize = 8;
+pub(crate) const COMPLETE_PARAMS: usize = 9;
 
 pub(crate) fn bind_completion<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
@@ -113,6 +116,7 @@ pub(crate) fn bind_completion<'q>(
         .bind(done.prompt_tokens)
         .bind(done.completion_tokens)
         .bind(&done.note_ref)
+        .bind(done.ignored_reason)
 }
 
 pub async fn complete(pool: &PgPool, enhancement_id: Uuid, done: &Completion) -> Result<(), sqlx::Error> {

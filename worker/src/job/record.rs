@@ -4,40 +4,67 @@
 
 use std::sync::LazyLock;
 
-use enhancer_shared::domain::Ticket;
+use enhancer_shared::domain::EnhancementJob;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::history::{self, COMPLETE, COMPLETE_PARAMS, Completion, bind_completion};
-use crate::context::corpus::{UPSERT, bind_ticket};
+use super::history::{self, COMPLETE, COMPLETE_PARAMS, Completion, StageTimes, bind_completion};
+use crate::corpus;
+use crate::stages::gather::Gathered;
+use crate::stages::update::Posted;
+use crate::stages::{Stage, StageError};
+use crate::writer::Enhancement;
 
-/// `WITH completed AS (<completion>) <corpus upsert>`: a data-modifying CTE runs whether or not the outer
-/// statement reads it, and both writes commit or fail together. The upsert's placeholders are shifted past
-/// the completion's.
-static COMPLETE_AND_INDEX: LazyLock<String> =
-    LazyLock::new(|| format!("WITH completed AS ({COMPLETE}) {}", shift_placeholders(UPSERT, COMPLETE_PARAMS)));
+/// `WITH earlier AS (<completion>) <corpus upsert>`: both writes commit or fail together.
+static COMPLETE_AND_INDEX: LazyLock<String> = LazyLock::new(|| corpus::webhook_upsert_after(COMPLETE, COMPLETE_PARAMS));
 
-/// The ticket as the corpus stores it.
-#[derive(Debug)]
-pub struct Indexed<'a> {
-    pub tenant: &'a str,
-    pub ticket: &'a Ticket,
-    pub addresses: &'a [String],
-    /// A resolution the tool already has; `None` keeps what the corpus holds.
-    pub resolution: Option<&'a str>,
+/// Records the completed enhancement and grows the corpus with the ticket, as gathered (with its
+/// addresses, and the resolution the tool already has).
+pub(super) async fn record(
+    pool: &PgPool,
+    job: &EnhancementJob,
+    enhancement_id: Uuid,
+    times: StageTimes,
+    gathered: &Gathered,
+    enhancement: &Enhancement,
+    posted: &Posted,
+) -> Result<(), StageError> {
+    let note = &posted.note_ref().0;
+    let completion = Completion {
+        times,
+        model: Some(enhancement.model.clone()),
+        prompt_tokens: enhancement.prompt_tokens.and_then(|t| i32::try_from(t).ok()),
+        completion_tokens: enhancement.completion_tokens.and_then(|t| i32::try_from(t).ok()),
+        note_ref: Some(note.clone()),
+        ignored_reason: None,
+    };
+    complete_and_index(pool, job.tenant_id.as_str(), enhancement_id, &completion, gathered)
+        .await
+        .map_err(|err| StageError::from_error(Stage::Record, &err))?;
+    tracing::info!(
+        note = %note,
+        gather_ms = times.gather_ms.unwrap_or_default(),
+        synthesize_ms = times.synthesize_ms.unwrap_or_default(),
+        update_ms = times.update_ms.unwrap_or_default(),
+        "enhancement posted"
+    );
+    Ok(())
 }
 
-/// Records the completion and indexes the ticket. The note is already posted, so the completion is what
-/// must not be lost: if the combined statement fails, the completion is written on its own and the corpus
-/// error only logged (the next event about the ticket indexes it again).
-pub async fn complete_and_index(
+/// The note is already posted, so the completion is what must not be lost: if the combined statement
+/// fails, the completion is written on its own and the corpus error only logged (the next event about the
+/// ticket indexes it again).
+async fn complete_and_index(
     pool: &PgPool,
+    tenant: &str,
     enhancement_id: Uuid,
     done: &Completion,
-    indexed: &Indexed<'_>,
+    gathered: &Gathered,
 ) -> Result<(), sqlx::Error> {
+    let ticket = &gathered.ticket;
     let combined = bind_completion(sqlx::query(COMPLETE_AND_INDEX.as_str()), enhancement_id, done);
-    let combined = bind_ticket(combined, indexed.tenant, indexed.ticket, indexed.addresses, indexed.resolution);
+    let combined =
+        corpus::bind_ticket(combined, tenant, ticket, &gathered.context.addresses, ticket.resolution.as_deref());
     match combined.execute(pool).await {
         Ok(_) => Ok(()),
         Err(err) => {
@@ -48,39 +75,9 @@ pub async fn complete_and_index(
     }
 }
 
-/// `$1` becomes `$(1 + by)`, and so on for every placeholder; the statements involved hold no `$` inside
-/// string literals.
-fn shift_placeholders(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut chars = sql.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        out.push(c);
-        if c != '$' {
-            continue;
-        }
-        let mut digits = String::new();
-        while let Some(&(_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
-            digits.push(d);
-            chars.next();
-        }
-        if let Ok(n) = digits.parse::<usize>() {
-            out.push_str(&(n + by).to_string());
-        } else {
-            out.push_str(&digits);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_are_shifted_and_casts_kept() {
-        assert_eq!(shift_placeholders("VALUES ($1, $10::text[], $2)", 8), "VALUES ($9, $18::text[], $10)");
-        assert_eq!(shift_placeholders("no params", 8), "no params");
-    }
 
     #[test]
     fn the_combined_statement_numbers_every_parameter_once() {

@@ -1,6 +1,6 @@
-//! Gather: fetch the full ticket through the tenant's plugin, and the context around it. Context search
-//! (similar tickets, knowledge base, assets) sits behind [`Context`] so it can grow without touching the
-//! other stages.
+//! Gather: fetch the full ticket through the tenant's plugin, and the context around it: the searches of
+//! [`crate::corpus::search`] (similar tickets, knowledge base, assets), as the tenant enabled them, into a
+//! [`TicketContext`].
 
 use enhancer_plugins::{TicketingTool, ToolApi};
 use enhancer_shared::domain::{Ticket, TicketId};
@@ -8,16 +8,15 @@ use enhancer_shared::ip_extract;
 use enhancer_shared::tenant::StageToggles;
 use sqlx::PgPool;
 
-pub use crate::context::{Context, KbArticle, RelatedAsset, RelatedTicket, SimilarTicket};
-use crate::context::{assets, search};
-
 use super::{Stage, StageError};
+use crate::context::TicketContext;
+use crate::corpus::search;
 use crate::metrics::Metrics;
 
 #[derive(Debug, Clone)]
 pub struct Gathered {
     pub ticket: Ticket,
-    pub context: Context,
+    pub context: TicketContext,
 }
 
 /// How many similar tickets and articles the writer gets.
@@ -48,10 +47,10 @@ pub async fn context_for(
     tenant: &str,
     ticket: &Ticket,
     stages: StageToggles,
-) -> Result<Context, sqlx::Error> {
-    let mut context = Context {
+) -> Result<TicketContext, sqlx::Error> {
+    let mut context = TicketContext {
         addresses: ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description)),
-        ..Context::default()
+        ..TicketContext::default()
     };
     if stages.similar_tickets {
         context.similar_tickets = search::similar_tickets(pool, tenant, ticket, TOP_K).await?;
@@ -60,9 +59,9 @@ pub async fn context_for(
         context.kb_articles = search::kb_articles(pool, tenant, ticket, TOP_K).await?;
     }
     if stages.assets && !context.addresses.is_empty() {
-        context.assets = assets::related_assets(pool, tenant, &context.addresses).await?;
+        context.assets = search::related_assets(pool, tenant, &context.addresses).await?;
         context.related_tickets =
-            assets::tickets_mentioning(pool, tenant, &context.addresses, ticket.id.as_str(), RELATED_LIMIT).await?;
+            search::tickets_mentioning(pool, tenant, &context.addresses, ticket.id.as_str(), RELATED_LIMIT).await?;
     }
     Ok(context)
 }

@@ -1,15 +1,19 @@
-//! The stages of one job: gather -> synthesize -> update. Each runs under its own timeout (all well inside
-//! the broker's consumer timeout) and fails with a [`StageError`] that carries its retry disposition.
+//! The stages of one job: gather -> synthesize -> note -> update. Each runs under [`timed`], with its own
+//! timeout (all well inside the broker's consumer timeout), and fails with a [`StageError`] that carries
+//! its retry disposition.
 
 pub mod gather;
+pub mod note;
 pub mod synthesize;
+mod timed;
 pub mod update;
 
 use std::fmt;
-use std::future::Future;
 use std::time::Duration;
 
 use enhancer_shared::error::{Disposition, Retryable};
+
+pub use timed::timed;
 
 /// Where a job failed; the value of `x-stage` on dead letters and `enhancement_history.error_stage`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,20 +64,6 @@ impl StageError {
 
     pub fn from_error(stage: Stage, error: &dyn Retryable) -> Self {
         Self::new(stage, error.disposition(), error.to_string())
-    }
-}
-
-/// Runs a stage under its timeout; running out of time is transient (the next attempt may be faster).
-pub async fn with_timeout<T>(
-    stage: Stage,
-    limit: Duration,
-    work: impl Future<Output = Result<T, StageError>>,
-) -> Result<T, StageError> {
-    match tokio::time::timeout(limit, work).await {
-        Ok(result) => result,
-        Err(_) => {
-            Err(StageError::new(stage, Disposition::TRANSIENT, format!("timed out after {}s", limit.as_secs_f32())))
-        }
     }
 }
 

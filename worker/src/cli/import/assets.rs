@@ -1,8 +1,9 @@
-//! Imported assets: a host or a network each, upserted by `(tenant_id, asset_id)`; the id defaults to the
-//! normalized address.
+//! Imported assets: a file's fields validated into an [`AssetRow`], a host or a network each; the id
+//! defaults to the normalized address. The write is [`corpus::import::asset`](crate::corpus::import::asset).
 
 use enhancer_shared::ip_extract::IpMention;
-use sqlx::PgPool;
+
+use crate::corpus::import::AssetRow;
 
 use super::fields::Fields;
 
@@ -10,17 +11,6 @@ pub const FIELDS: &[&str] = &["asset_id", "address", "hostname", "owner", "locat
 pub const REQUIRED: &[&str] = &["address"];
 
 const CRITICALITIES: &[&str] = &["critical", "high", "medium", "low"];
-
-#[derive(Debug)]
-pub struct AssetRow {
-    pub asset_id: String,
-    address: String,
-    hostname: Option<String>,
-    owner: Option<String>,
-    location: Option<String>,
-    criticality: Option<&'static str>,
-    description: Option<String>,
-}
 
 pub fn validate(fields: &Fields) -> Result<AssetRow, String> {
     fields.check_known(FIELDS)?;
@@ -43,31 +33,7 @@ pub fn validate(fields: &Fields) -> Result<AssetRow, String> {
         hostname: fields.owned("hostname"),
         owner: fields.owned("owner"),
         location: fields.owned("location"),
-        criticality: fields.one_of("criticality", CRITICALITIES)?,
+        criticality: fields.one_of("criticality", CRITICALITIES)?.map(str::parse).transpose()?,
         description: fields.owned("description"),
     })
-}
-
-/// True when the asset is new.
-pub async fn upsert(pool: &PgPool, tenant: &str, row: &AssetRow) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO assets (tenant_id, asset_id, address, hostname, owner, location, criticality, description, \
-                             updated_at) \
-         VALUES ($1, $2, $3::inet, $4, $5, $6, $7, $8, now()) \
-         ON CONFLICT (tenant_id, asset_id) DO UPDATE SET \
-             address = EXCLUDED.address, hostname = EXCLUDED.hostname, owner = EXCLUDED.owner, \
-             location = EXCLUDED.location, criticality = EXCLUDED.criticality, \
-             description = EXCLUDED.description, updated_at = now() \
-         RETURNING (xmax = 0)",
-    )
-    .bind(tenant)
-    .bind(&row.asset_id)
-    .bind(&row.address)
-    .bind(&row.hostname)
-    .bind(&row.owner)
-    .bind(&row.location)
-    .bind(row.criticality)
-    .bind(&row.description)
-    .fetch_one(pool)
-    .await
 }

@@ -3,9 +3,9 @@
 //! `docs/OPERATIONS.md`, "Importing tickets, knowledge base and assets".
 //!
 //! The whole input is read and every row validated before the first write, so a malformed file writes
-//! nothing and a bad row is reported with its line instead of stopping the rest. Each good row is one
-//! upsert statement: it is written whole or not at all, and importing the same file again updates the rows
-//! instead of duplicating them.
+//! nothing and a bad row is reported with its line instead of stopping the rest. Each good row is written
+//! by [`crate::corpus::import`]: one upsert statement, whole or not at all, and importing the same file
+//! again updates the rows instead of duplicating them.
 
 mod assets;
 mod csv_source;
@@ -28,6 +28,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgPool;
 
 use super::CliIo;
+use crate::corpus::import::{self as corpus_import, ArticleRow, AssetRow, TicketRow, Written};
 use fields::{Fields, Position, Record};
 use report::Report;
 
@@ -104,9 +105,9 @@ impl Kind {
 /// A validated row, ready to write.
 #[derive(Debug)]
 enum Row {
-    Ticket(tickets::TicketRow),
-    Article(kb::ArticleRow),
-    Asset(assets::AssetRow),
+    Ticket(TicketRow),
+    Article(ArticleRow),
+    Asset(AssetRow),
 }
 
 impl Row {
@@ -118,11 +119,11 @@ impl Row {
         }
     }
 
-    async fn upsert(&self, pool: &PgPool, tenant: &str) -> Result<bool, sqlx::Error> {
+    async fn write(&self, pool: &PgPool, tenant: &str) -> Result<Written, sqlx::Error> {
         match self {
-            Row::Ticket(row) => tickets::upsert(pool, tenant, row).await,
-            Row::Article(row) => kb::upsert(pool, tenant, row).await,
-            Row::Asset(row) => assets::upsert(pool, tenant, row).await,
+            Row::Ticket(row) => corpus_import::ticket(pool, tenant, row).await,
+            Row::Article(row) => corpus_import::article(pool, tenant, row).await,
+            Row::Asset(row) => corpus_import::asset(pool, tenant, row).await,
         }
     }
 }
@@ -150,9 +151,9 @@ pub async fn run(command: ImportCommand, config: &Config, io: &mut CliIo) -> any
     let rows = validate_all(kind, records, &mut report);
     let bar = progress_bar(rows.len(), kind);
     for (position, row) in rows {
-        match row.upsert(&pool, tenant).await {
-            Ok(true) => report.imported += 1,
-            Ok(false) => report.updated += 1,
+        match row.write(&pool, tenant).await {
+            Ok(Written::New) => report.imported += 1,
+            Ok(Written::Updated) => report.updated += 1,
             // A constraint the validation missed rejects this row only; a lost connection stops the import.
             Err(sqlx::Error::Database(err)) => report.reject(position, format!("the database refused it: {err}")),
             Err(err) => {

@@ -1,4 +1,6 @@
-//! Similar tickets and knowledge-base articles by full-text relevance over the generated `search` columns.
+//! The searches over the corpus: similar tickets and knowledge-base articles by full-text relevance over the
+//! generated `search` columns, and the IP cross-reference ([`related_assets`], [`tickets_mentioning`], in
+//! `assets.rs`).
 //!
 //! The query is the OR of the ticket's salient lexemes ([`terms`]: words of four letters or more as
 //! prefixes, addresses also by their /24), so a document sharing only part of the wording still ranks; a
@@ -37,10 +39,12 @@
 //! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds. Knowledge-base search (`kb.rs`) keeps its uncapped form:
 //! articles number in the hundreds and do not come in floods.
 
+mod assets;
 mod kb;
 mod terms;
 mod tickets;
 
+pub use assets::{related_assets, tickets_mentioning};
 pub use kb::kb_articles;
 pub use tickets::similar_tickets;
 

@@ -1,16 +1,12 @@
-//! Context around a ticket, from the tenant's own data in PostgreSQL: similar past tickets, knowledge-base
-//! articles, and the assets (and other tickets) behind the IP addresses the ticket mentions. The search sits
-//! behind these functions so that a vector index can be added later without touching the stages.
-
-pub mod assets;
-pub mod corpus;
-pub mod search;
+//! [`TicketContext`]: what the writer gets besides the ticket, found in the tenant's own data (similar past
+//! tickets, knowledge-base articles, the assets and other tickets behind the IP addresses the ticket
+//! mentions). The searches that fill it are in [`crate::corpus::search`]; the gather stage runs them.
 
 use serde::Serialize;
 
-/// What the writer gets besides the ticket.
+/// The search results around one ticket, as the writer gets them.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Context {
+pub struct TicketContext {
     pub similar_tickets: Vec<SimilarTicket>,
     pub kb_articles: Vec<KbArticle>,
     pub assets: Vec<RelatedAsset>,

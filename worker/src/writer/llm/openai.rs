@@ -1,9 +1,8 @@
 //! [`OpenAiWriter`]: the [`Writer`] that asks an OpenAI-compatible server for the note.
 //!
-//! Per-tenant settings (model, temperature, max tokens, prompt override, redaction) live in
-//! [`LlmOptions`]. [`Writer::write`] has no tenant parameter, so it uses the options built from the global
-//! configuration; [`OpenAiWriter::write_with`] takes the options a caller built with
-//! [`LlmOptions::for_tenant`], for when the job passes the tenant's settings through.
+//! What one request asks for is [`LlmOptions`]: the writer's defaults (from `[llm]`) with the tenant's
+//! overrides (model, temperature, max tokens, prompt override, redaction) applied by
+//! [`LlmOptions::for_tenant`] on every [`Writer::write`].
 
 use std::time::Duration;
 
@@ -19,9 +18,9 @@ use super::output::tidy;
 use super::prompt::{self, PROMPT_VERSION};
 use super::redact::Redactions;
 use super::wire::ChatRequest;
-use crate::context::Context;
+use crate::context::TicketContext;
 use crate::stages::StageError;
-use crate::stages::synthesize::{Enhancement, Writer, writer_error};
+use crate::writer::{Enhancement, Writer, writer_error};
 
 /// Connecting is quick or not at all; the rest of `llm.timeout_secs` is for the model to answer.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -88,22 +87,11 @@ impl OpenAiWriter {
         Self::new(&client, LlmOptions::from_config(config)?)
     }
 
-    /// Turns redaction on or off for [`Writer::write`] (off unless a tenant asks for it).
-    pub fn with_redaction(mut self, redact_pii: bool) -> Self {
-        self.defaults.redact_pii = redact_pii;
-        self
-    }
-
-    /// The options [`Writer::write`] uses; the base for [`LlmOptions::for_tenant`].
-    pub fn defaults(&self) -> &LlmOptions {
-        &self.defaults
-    }
-
     /// Writes the note with the given options: one request, no retries (the queue owns them).
-    pub async fn write_with(
+    async fn write_with(
         &self,
         ticket: &Ticket,
-        context: &Context,
+        context: &TicketContext,
         options: &LlmOptions,
     ) -> Result<Enhancement, StageError> {
         let mut messages = prompt::messages(ticket, context, options.instructions.as_deref());
@@ -154,14 +142,10 @@ fn fail(err: &LlmError) -> StageError {
 
 #[async_trait]
 impl Writer for OpenAiWriter {
-    async fn write(&self, ticket: &Ticket, context: &Context) -> Result<Enhancement, StageError> {
-        self.write_with(ticket, context, &self.defaults).await
-    }
-
-    async fn write_for_tenant(
+    async fn write(
         &self,
         ticket: &Ticket,
-        context: &Context,
+        context: &TicketContext,
         settings: &TenantSettings,
     ) -> Result<Enhancement, StageError> {
         self.write_with(ticket, context, &self.defaults.for_tenant(settings)).await

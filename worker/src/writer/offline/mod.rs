@@ -9,9 +9,10 @@ use std::fmt::Write as _;
 
 use async_trait::async_trait;
 use enhancer_shared::domain::Ticket;
+use enhancer_shared::tenant::TenantSettings;
 
 use super::{Enhancement, OFFLINE_MODEL, Writer};
-use crate::context::{Context, SimilarTicket};
+use crate::context::{SimilarTicket, TicketContext};
 use crate::stages::StageError;
 use diagnosis::{GENERIC_STEPS, Kind, kind_of};
 use text::{clip, inert, leading_sentences, one_line, safe_url, steps};
@@ -29,7 +30,13 @@ pub struct OfflineWriter;
 
 #[async_trait]
 impl Writer for OfflineWriter {
-    async fn write(&self, ticket: &Ticket, context: &Context) -> Result<Enhancement, StageError> {
+    /// The tenant's settings change nothing here: they are LLM knobs.
+    async fn write(
+        &self,
+        ticket: &Ticket,
+        context: &TicketContext,
+        _settings: &TenantSettings,
+    ) -> Result<Enhancement, StageError> {
         Ok(Enhancement {
             markdown: render(ticket, context),
             model: OFFLINE_MODEL.into(),
@@ -40,7 +47,7 @@ impl Writer for OfflineWriter {
 }
 
 /// The note's Markdown, without the footer (the job appends it).
-fn render(ticket: &Ticket, context: &Context) -> String {
+fn render(ticket: &Ticket, context: &TicketContext) -> String {
     let kind = kind_of(&format!("{}\n{}", ticket.subject, ticket.description));
     let resolved = context.similar_tickets.iter().find(|t| t.resolution.is_some());
     let mut md = String::new();
@@ -55,7 +62,7 @@ fn render(ticket: &Ticket, context: &Context) -> String {
     md
 }
 
-fn summary(md: &mut String, ticket: &Ticket, context: &Context) {
+fn summary(md: &mut String, ticket: &Ticket, context: &TicketContext) {
     md.push_str("## Summary\n\n");
     let subject = inert(&ticket.subject);
     let lead = inert(&leading_sentences(&ticket.description, SUMMARY_CHARS));
@@ -113,7 +120,7 @@ fn likely_cause(md: &mut String, resolved: Option<&SimilarTicket>, kind: Option<
     md.push('\n');
 }
 
-fn next_steps(md: &mut String, resolved: Option<&SimilarTicket>, kind: Option<&Kind>, context: &Context) {
+fn next_steps(md: &mut String, resolved: Option<&SimilarTicket>, kind: Option<&Kind>, context: &TicketContext) {
     md.push_str("## Suggested next steps\n\n");
     let mut list: Vec<String> = Vec::new();
     let resolution_steps = resolved.map(|t| steps(t.resolution.as_deref().unwrap_or_default())).unwrap_or_default();
@@ -147,7 +154,7 @@ fn next_steps(md: &mut String, resolved: Option<&SimilarTicket>, kind: Option<&K
     md.push('\n');
 }
 
-fn similar_tickets(md: &mut String, context: &Context) {
+fn similar_tickets(md: &mut String, context: &TicketContext) {
     md.push_str("## Similar tickets\n\n");
     if context.similar_tickets.is_empty() {
         md.push_str("No similar tickets found in the corpus.\n\n");
@@ -172,7 +179,7 @@ fn similar_tickets(md: &mut String, context: &Context) {
     md.push('\n');
 }
 
-fn knowledge_base(md: &mut String, context: &Context) {
+fn knowledge_base(md: &mut String, context: &TicketContext) {
     md.push_str("## Knowledge base\n\n");
     if context.kb_articles.is_empty() {
         md.push_str("No matching knowledge-base articles.\n\n");
@@ -194,7 +201,7 @@ fn knowledge_base(md: &mut String, context: &Context) {
     md.push('\n');
 }
 
-fn related_assets(md: &mut String, context: &Context) {
+fn related_assets(md: &mut String, context: &TicketContext) {
     md.push_str("## Related assets\n\n");
     if context.addresses.is_empty() {
         md.push_str("The ticket mentions no IP addresses.\n\n");

@@ -8,7 +8,7 @@
 use enhancer_shared::ip_extract::IpMention;
 use sqlx::PgPool;
 
-use super::{RelatedAsset, RelatedTicket};
+use crate::context::{RelatedAsset, RelatedTicket};
 
 /// How many assets one ticket can bring in: a ticket naming `10.0.0.0/8` must not list the whole inventory.
 const MAX_ASSETS: i64 = 25;
