@@ -67,6 +67,8 @@ async fn a_valid_new_webhook_is_queued_after_the_confirm() {
 #[tokio::test]
 async fn the_same_event_again_is_a_duplicate_with_the_first_job_id() {
     let (_db, ingest) = setup(TenantSettings::default(), &[]).await;
+    // It checks what ingest accepted; the jobs stay in the queue.
+    ingest.broker.expect_leftovers();
     let body = generic_created("4711", "VPN");
     let first = json_of(post_signed(&ingest, "acme", "msg_dup", &body).await).await;
     let again = post_signed(&ingest, "acme", "msg_dup", &body).await;
@@ -179,6 +181,8 @@ async fn a_malformed_payload_after_a_valid_signature_is_400() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_413() {
     let (_db, ingest) = setup(TenantSettings::default(), &[("ENHANCER_INGEST__BODY_LIMIT_BYTES", "2048")]).await;
+    // It checks what ingest accepted; the jobs stay in the queue.
+    ingest.broker.expect_leftovers();
     let big =
         serde_json::to_vec(&json!({"type": "ticket.created", "data": {"ticket_id": "1", "subject": "x".repeat(4096)}}))
             .expect("json");
@@ -191,6 +195,8 @@ async fn a_body_over_the_limit_is_413() {
 #[tokio::test]
 async fn a_tenant_over_its_rate_limit_gets_429_with_retry_after() {
     let settings = TenantSettings { rate_limit: RateLimit { per_second: 1, burst: 2 }, ..TenantSettings::default() };
+    // It checks what ingest accepted; the jobs stay in the queue.
+    ingest.broker.expect_leftovers();
     let (_db, ingest) = setup(settings, &[]).await;
     let mut statuses = Vec::new();
     let mut retry_after = None;
@@ -223,6 +229,8 @@ async fn a_tenant_over_its_rate_limit_gets_429_with_retry_after() {
 #[tokio::test]
 async fn health_metrics_and_openapi() {
     let (_db, ingest) = setup(TenantSettings::default(), &[]).await;
+    // It checks what ingest accepted; the jobs stay in the queue.
+    ingest.broker.expect_leftovers();
     assert_eq!(reqwest::get(ingest.url("/healthz")).await.expect("healthz").status(), 200);
     let ready = reqwest::get(ingest.url("/readyz")).await.expect("readyz");
     assert_eq!(ready.status(), 200);

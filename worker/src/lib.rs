@@ -1,12 +1,11 @@
 //! `enhancer-worker`: the enhancement worker (`run`) and the operator commands (migrate, tenant, dlq,
-//! history, demo). The binary in `main.rs` only parses arguments and hands over to [`cli::execute`], so
+//! history, import). The binary in `main.rs` only parses arguments and hands over to [`cli::execute`], so
 //! tests drive every command in process with their own configuration, stdin and stdout.
 
 pub mod cli;
 pub mod consumer;
 pub mod context;
 pub mod corpus;
-pub mod demo;
 pub mod health;
 pub mod job;
 pub mod metrics;

@@ -35,8 +35,6 @@ pub enum Command {
         #[command(subcommand)]
         command: super::import::ImportCommand,
     },
-    /// Run the whole pipeline once on this machine: a webhook through ingest, queue and worker to a note.
-    Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,13 +108,6 @@ pub struct HistoryArgs {
     pub limit: i64,
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// How many sample webhooks to send (at most 4).
-    #[arg(long, default_value_t = 4)]
-    pub tickets: usize,
 }
 
 fn tenant_id(raw: &str) -> Result<TenantId, String> {

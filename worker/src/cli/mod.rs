@@ -26,7 +26,6 @@ pub async fn execute(cli: Cli, config: &Config, io: &mut CliIo) -> anyhow::Resul
         Command::Dlq { command } => dlq::run(command, config, io).await,
         Command::History(args) => history::run(args, config, io).await,
         Command::Import { command } => import::run(command, config, io).await,
-        Command::Demo(args) => crate::demo::run(args.tickets, config, io).await,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use crate::corpus::import::{self, ArticleRow, AssetRow, Criticality, TicketRow};
+use enhancer_worker::corpus::import::{self, ArticleRow, AssetRow, Criticality, TicketRow};
 
 const PAST_TICKETS: [(&str, &str, &str, &str); 5] = [
     (
