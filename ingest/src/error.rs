@@ -1,4 +1,4 @@
-//! The one error type of the HTTP layer. Each variant maps to one row of the contract (DESIGN section 4)
+//! The one error type of the HTTP layer. Each variant maps to one row of the contract (docs/DESIGN.md section 4)
 //! with a stable snake_case code; internals are logged once where they happen and never echoed.
 
 use std::time::Duration;

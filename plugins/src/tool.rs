@@ -1,4 +1,4 @@
-//! The plugin contract (DESIGN section 3): one implementation of [`TicketingTool`] per ticketing tool.
+//! The plugin contract (docs/DESIGN.md section 3): one implementation of [`TicketingTool`] per ticketing tool.
 
 use async_trait::async_trait;
 use enhancer_shared::domain::{Note, NoteRef, Ticket, TicketEvent, TicketId, ToolKind};

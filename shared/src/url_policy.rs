@@ -1,4 +1,4 @@
-//! Which tenant base URLs we are willing to call (DESIGN section 9). A tenant's base URL decides where the
+//! Which tenant base URLs we are willing to call (docs/DESIGN.md section 9). A tenant's base URL decides where the
 //! worker sends credentials and where it fetches data from, so a careless or hostile value must not point
 //! it at the cloud metadata service or at services inside our own network.
 //!

@@ -1,5 +1,5 @@
 //! `enhancer-worker history` against a real database: newest first, every filter, the JSON contract of
-//! DESIGN section 8, and bad input refused with a clear message.
+//! docs/DESIGN.md section 8, and bad input refused with a clear message.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use enhancer_tests::{TestDb, run_cli};

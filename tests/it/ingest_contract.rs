@@ -1,4 +1,4 @@
-//! The HTTP contract of `enhancer-ingest` (DESIGN section 4), row by row, asserting what reached the queue
+//! The HTTP contract of `enhancer-ingest` (docs/DESIGN.md section 4), row by row, asserting what reached the queue
 //! after each request.
 
 use std::time::Duration;
@@ -195,9 +195,9 @@ async fn a_body_over_the_limit_is_413() {
 #[tokio::test]
 async fn a_tenant_over_its_rate_limit_gets_429_with_retry_after() {
     let settings = TenantSettings { rate_limit: RateLimit { per_second: 1, burst: 2 }, ..TenantSettings::default() };
+    let (_db, ingest) = setup(settings, &[]).await;
     // It checks what ingest accepted; the jobs stay in the queue.
     ingest.broker.expect_leftovers();
-    let (_db, ingest) = setup(settings, &[]).await;
     let mut statuses = Vec::new();
     let mut retry_after = None;
     let mut refused = None;

@@ -266,7 +266,7 @@ async fn dead_letters_reach_the_dead_queue_from_a_reject_and_from_a_publish() {
     assert_eq!(headers::broker_death_reason(&table).as_deref(), Some("rejected"));
     assert!(dead.delivery.acker.ack(BasicAckOptions::default()).await.expect("ack"));
 
-    // The worker's path: a dead letter published with the headers of DESIGN section 5.
+    // The worker's path: a dead letter published with the headers of docs/DESIGN.md section 5.
     let given_up = job("ITSM-4");
     let reason = DeadLetterHeaders {
         error_class: "permanent".into(),

@@ -1,4 +1,4 @@
-//! `enhancer-worker tenant ...` end to end against a real database: the contract of DESIGN section 8,
+//! `enhancer-worker tenant ...` end to end against a real database: the contract of docs/DESIGN.md section 8,
 //! secrets never stored or printed in plain text, and bad input refused with nothing written.
 
 use std::io::Write;

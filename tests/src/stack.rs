@@ -25,7 +25,11 @@ impl LocalStack {
     /// Starts the fake tool and ingest on `config`, whose database must be migrated; the queues are declared
     /// when this returns. Workers start with [`LocalStack::start_worker`].
     pub async fn start(config: Config, recording: Recording) -> anyhow::Result<LocalStack> {
-        let tool = FakeTool::start_with(recording).await;
+        LocalStack::start_with_tool(config, FakeTool::start_with(recording).await).await
+    }
+
+    /// As [`LocalStack::start`], around a fake tool started earlier (whose address the tenants already have).
+    pub async fn start_with_tool(config: Config, tool: FakeTool) -> anyhow::Result<LocalStack> {
         let ingest = TestIngest::start(config.clone()).await?;
         Ok(LocalStack { config, tool, ingest })
     }

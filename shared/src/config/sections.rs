@@ -1,4 +1,4 @@
-//! The configuration tree and its documented defaults (DESIGN section 7 is the contract for the names).
+//! The configuration tree and its documented defaults (docs/DESIGN.md section 7 is the contract for the names).
 
 use std::net::SocketAddr;
 

@@ -1,5 +1,5 @@
 //! Typed message headers: the job headers every publish may carry (`x-attempt`, `traceparent`,
-//! `x-replayed-from`) and the dead-letter headers of DESIGN section 5, built into and read back from an
+//! `x-replayed-from`) and the dead-letter headers of docs/DESIGN.md section 5, built into and read back from an
 //! AMQP [`FieldTable`].
 //!
 //! Attempts are counted in our own `x-attempt` header, not from the broker's `x-death`: a retry is a new

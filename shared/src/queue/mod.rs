@@ -1,4 +1,4 @@
-//! The RabbitMQ layer shared by ingest and the worker (DESIGN section 5): topology names and declaration,
+//! The RabbitMQ layer shared by ingest and the worker (docs/DESIGN.md section 5): topology names and declaration,
 //! retry tiers, typed headers, connecting, and the confirmed publisher. Consuming is the worker's.
 //!
 //! Which error to use where: [`QueueError`] for connecting and declaring (start-up, readiness),

@@ -1,4 +1,4 @@
-//! The names of the queue topology (DESIGN section 5), derived from one prefix, and the routes messages
+//! The names of the queue topology (docs/DESIGN.md section 5), derived from one prefix, and the routes messages
 //! are published on. Declaring it on the broker is [`super::declare`].
 //!
 //! ```text

@@ -112,6 +112,15 @@ impl FakeTool {
         self.state().notes.len()
     }
 
+    /// When the first note of each ticket arrived.
+    pub fn first_arrivals(&self) -> std::collections::HashMap<String, Instant> {
+        let mut first = std::collections::HashMap::new();
+        for note in &self.state().notes {
+            first.entry(note.ticket_id.clone()).or_insert(note.at);
+        }
+        first
+    }
+
     /// When each note post arrived, failed ones included.
     pub fn note_attempts(&self) -> Vec<Instant> {
         self.state().note_attempts.clone()

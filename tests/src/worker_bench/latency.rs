@@ -2,20 +2,18 @@
 //! worker, to the local receiver. Webhook-to-note latency is the time from sending a request to the
 //! receiver getting that ticket's note; the mocks answer at once, so all of it is the pipeline's overhead.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use enhancer_tests::fake_tool::{FakeTool, Recording};
 use enhancer_tests::signing::{self, GENERIC_SECRET};
-use enhancer_worker::run::build_with_writer;
-use enhancer_worker::writer::OfflineWriter;
+use enhancer_tests::stack::LocalStack;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::observe::{self, CpuSnapshot};
 use crate::setup::{self, Services, TENANT};
-use crate::{receiver, stage_metrics};
+use crate::stage_metrics;
 
 /// The open-loop schedule.
 #[derive(Debug, Clone, Copy)]
@@ -63,31 +61,12 @@ async fn send(client: reqwest::Client, url: String, n: usize, run: String) -> Se
 }
 
 pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Value> {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (address, received) = receiver::start(true, stop_rx.clone()).await?;
+    let tool = FakeTool::start_with(Recording::Light).await;
+    let address = tool.address();
     let bench = setup::prepare(services, address).await?;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let mut ingest_stop = stop_rx.clone();
-    let mut ingest = enhancer_ingest::startup::spawn(&bench.config, listener, async move {
-        let _ = ingest_stop.wait_for(|s| *s).await;
-    })
-    .await
-    .context("start ingest")?;
-    tokio::time::timeout(Duration::from_secs(30), ingest.topology_declared())
-        .await
-        .context("the topology was not declared within 30 s")?;
-    let ingest_address = ingest.address;
-
-    let worker = Arc::new(build_with_writer(&bench.config, Arc::new(OfflineWriter)).await?);
-    let (worker_tx, worker_rx) = watch::channel(false);
-    let running = Arc::clone(&worker);
-    let worker_task = tokio::spawn(async move { running.run(worker_rx).await });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !worker.state.is_consuming() {
-        anyhow::ensure!(Instant::now() < deadline, "the worker did not start consuming");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let stack = LocalStack::start_with_tool(bench.config.clone(), tool).await.context("start the local stack")?;
+    let ingest_address = stack.ingest.address;
+    let worker = stack.start_worker().await;
     println!(
         "database {}, queue prefix {}, ingest http://{ingest_address}, receiver http://{address}, worker \
          concurrency {}, {} webhooks/s for {:?} after {:?} warm-up",
@@ -115,24 +94,26 @@ pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Valu
     sent.sort_by_key(|s| s.n);
     let accepted: Vec<&Sent> = sent.iter().filter(|s| s.status == Some(202)).collect();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while accepted.iter().any(|s| received.arrival(&s.ticket).is_none()) && Instant::now() < deadline {
+    let mut arrivals = stack.tool.first_arrivals();
+    while accepted.iter().any(|s| !arrivals.contains_key(&s.ticket)) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
+        arrivals = stack.tool.first_arrivals();
     }
     let cpu = cpu_before.since(&CpuSnapshot::take());
 
     let measured: Vec<&&Sent> = accepted.iter().filter(|s| s.n >= warmup_count).collect();
     let to_note: Vec<Duration> =
-        measured.iter().filter_map(|s| received.arrival(&s.ticket).map(|at| at.duration_since(s.at))).collect();
+        measured.iter().filter_map(|s| arrivals.get(&s.ticket).map(|at| at.duration_since(s.at))).collect();
     let missing = measured.len() - to_note.len();
     let answered: Vec<Duration> = measured.iter().map(|s| s.answered_in).collect();
     let not_accepted = sent.len() - accepted.len();
 
-    let _ = worker_tx.send(true);
-    worker_task.await.context("worker task")?;
-    let _ = stop_tx.send(true);
-    let _ = ingest.stopped().await;
-    let metrics = worker.ctx.metrics.render();
-    worker.ctx.pool.close().await;
+    let metrics = worker.worker.ctx.metrics.render();
+    let pool = worker.worker.ctx.pool.clone();
+    worker.stop().await;
+    pool.close().await;
+    let notes_posted = stack.tool.note_count();
+    drop(stack);
     bench.pool.close().await;
 
     let (stage_text, stages) = stage_metrics::stage_table(&metrics);
@@ -146,7 +127,7 @@ pub async fn run(services: &Services, schedule: Schedule) -> anyhow::Result<Valu
         "not_202": not_accepted,
         "measured": measured.len(),
         "notes_missing": missing,
-        "notes_posted": received.notes(),
+        "notes_posted": notes_posted,
         "webhook_to_note_ms": percentiles(to_note),
         "ingest_answer_ms": percentiles(answered),
         "worker_metric_webhook_to_note": worker_e2e,

@@ -8,7 +8,6 @@
 mod latency;
 mod observe;
 mod preload;
-mod receiver;
 mod setup;
 mod stage_metrics;
 mod throughput;

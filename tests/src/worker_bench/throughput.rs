@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use enhancer_tests::fake_tool::{FakeTool, Recording};
 use enhancer_worker::run::build_with_writer;
 use enhancer_worker::writer::Writer;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::observe::{self, CpuSnapshot, DbCounters};
 use crate::setup::{self, Services};
-use crate::{preload, receiver, stage_metrics};
+use crate::{preload, stage_metrics};
 
 /// How often the completed rows are counted.
 const POLL: Duration = Duration::from_millis(100);
@@ -30,8 +31,8 @@ pub async fn run(
     writer: Arc<dyn Writer>,
     timeout: Duration,
 ) -> anyhow::Result<Value> {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (address, received) = receiver::start(false, stop_rx).await?;
+    let tool = FakeTool::start_with(Recording::Light).await;
+    let address = tool.address();
     let bench = setup::prepare(services, address).await?;
     println!(
         "database {}, queue prefix {}, receiver http://{address}, concurrency {}, db pool {}, context search {}",
@@ -77,7 +78,6 @@ pub async fn run(
     let samples = sampler.finish().await;
     let _ = worker_tx.send(true);
     worker_task.await.context("worker task")?;
-    let _ = stop_tx.send(true);
     let metrics = worker.ctx.metrics.render();
     // Closing the worker's connections flushes their statistics to pg_stat_database.
     worker.ctx.pool.close().await;
@@ -125,8 +125,8 @@ pub async fn run(
         "implied_ms_per_job_in_flight": concurrency / steady.max(1e-9) * 1e3,
         "claim_to_complete_ms": {"mean": claim_to_complete, "p99": claim_to_complete_p99},
         "recorded_stages_ms_mean": recorded_stages,
-        "notes_posted": received.notes(),
-        "tickets_served": received.tickets_served(),
+        "notes_posted": tool.note_count(),
+        "tickets_served": tool.tickets_served(),
         "statuses": statuses.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
         "outcomes": stage_metrics::outcomes(&metrics),
         "stages": stages,
@@ -141,7 +141,7 @@ pub async fn run(
         "{completed} of {jobs} completed in {elapsed:.2}s: {rate:.0} jobs/s end to end, {steady:.0} jobs/s over the \
          middle 80%, first after {first:.2}s"
     );
-    println!("notes posted {}, tickets served {}, history {statuses:?}", received.notes(), received.tickets_served());
+    println!("notes posted {}, tickets served {}, history {statuses:?}", tool.note_count(), tool.tickets_served());
     println!(
         "implied time per job in flight (concurrency / steady rate): {:.1} ms",
         concurrency / steady.max(1e-9) * 1e3

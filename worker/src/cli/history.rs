@@ -38,7 +38,7 @@ const QUERY: &str = "\
     LIMIT $5";
 
 /// One row as `--json` prints it (`job_id`, `tenant_id`, `ticket_id`, `status`, `attempts`, `error_class`
-/// are the contract of DESIGN section 8).
+/// are the contract of docs/DESIGN.md section 8).
 #[derive(Debug, Serialize, sqlx::FromRow)]
 struct HistoryRow {
     job_id: Uuid,

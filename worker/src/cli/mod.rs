@@ -1,4 +1,4 @@
-//! The command line of `enhancer-worker` (DESIGN section 8). One file per command family; secrets are read
+//! The command line of `enhancer-worker` (docs/DESIGN.md section 8). One file per command family; secrets are read
 //! from a file or stdin, never from arguments, so they stay out of shell history and `ps`.
 
 mod args;

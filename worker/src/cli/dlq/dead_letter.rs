@@ -1,5 +1,5 @@
 //! One message of the dead-letter queue as operators see it, read leniently from whatever it carries:
-//! the worker's dead-letter headers (DESIGN section 5), or only RabbitMQ's `x-death` when the broker
+//! the worker's dead-letter headers (docs/DESIGN.md section 5), or only RabbitMQ's `x-death` when the broker
 //! dead-lettered the job itself (delivery limit, a reject), and a body that may not be a valid job at all.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -87,7 +87,7 @@ impl DeadLetter {
         self.failed_at.map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 
-    /// The fields of `dlq list --json` (DESIGN section 8: at least `id`, `job_id`, `tenant_id`,
+    /// The fields of `dlq list --json` (docs/DESIGN.md section 8: at least `id`, `job_id`, `tenant_id`,
     /// `ticket_id`, `error_class`, `attempts`, `failed_at`).
     pub fn summary_json(&self) -> Value {
         json!({

@@ -1,4 +1,4 @@
-//! `enhancer-worker dlq list|show|replay|purge`: the operator's view of `{prefix}.dead` (DESIGN sections 5
+//! `enhancer-worker dlq list|show|replay|purge`: the operator's view of `{prefix}.dead` (docs/DESIGN.md sections 5
 //! and 8). Listing and showing leave the queue exactly as it was; a replay removes a dead letter only after
 //! its republish to the jobs queue was confirmed; purge asks first.
 
