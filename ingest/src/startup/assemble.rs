@@ -33,15 +33,13 @@ pub async fn open_database(config: &Config) -> Result<PgPool, StartupError> {
 /// Ingest assembled from configuration, not serving yet: the handlers' state and, beside it, the concrete
 /// broker publisher behind their `JobPublisher` (start-up declares the topology with it, shutdown closes it).
 #[derive(Debug, Clone)]
-pub struct Assembled {
-    pub publisher: Publisher,
+pub(crate) struct Assembled {
+    pub(crate) publisher: Publisher,
     pub(crate) state: AppState,
 }
 
 /// Builds everything the handlers share.
-///
-/// Public only until the worker's demo starts ingest through [`super::spawn`], the one way to run it.
-pub async fn build_state(config: &Config) -> Result<Assembled, StartupError> {
+pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupError> {
     let master = config.master_key.as_ref().ok_or(StartupError::MissingMasterKey)?;
     let keys = Arc::new(KeyRing::from_env_values(master, config.previous_master_keys.as_ref())?);
     let pool = open_database(config).await?;

@@ -15,8 +15,9 @@ use enhancer_shared::queue::{Publisher, QueueError, Topology};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use assemble::{Assembled, build_state, open_database};
-pub use serve::serve;
+pub use assemble::open_database;
+use assemble::build_state;
+use serve::serve;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {

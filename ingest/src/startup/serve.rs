@@ -7,7 +7,7 @@ use std::time::Duration;
 use enhancer_shared::queue::Publisher;
 use tokio::net::TcpListener;
 
-use super::Assembled;
+use super::assemble::Assembled;
 use crate::router::router;
 
 /// Declares the topology, retrying in the background while the broker is away. Publishing before it is
@@ -31,9 +31,7 @@ pub(super) fn spawn_topology_declaration(publisher: Publisher) -> tokio::task::J
 
 /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish, closes the broker
 /// link and returns.
-///
-/// Public only until the worker's demo starts ingest through [`super::spawn`], the one way to run it.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     assembled: Assembled,
     body_limit_bytes: usize,
