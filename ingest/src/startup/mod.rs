@@ -15,8 +15,8 @@ use enhancer_shared::queue::{Publisher, QueueError, Topology};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use assemble::open_database;
 use assemble::build_state;
+pub use assemble::open_database;
 use serve::serve;
 
 #[derive(Debug, thiserror::Error)]

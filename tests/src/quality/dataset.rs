@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use enhancer_worker::corpus::import::{self, ArticleRow, TicketRow};
 use serde::Deserialize;
 use sqlx::PgPool;
 
@@ -80,7 +81,7 @@ impl Dataset {
         self.tickets.iter().find(|t| t.id == id).expect("labels are checked on load")
     }
 
-    /// Inserts a tenant, the tickets (as imported ones) and the articles.
+    /// Inserts a placeholder tenant, then imports the tickets and the articles.
     pub async fn seed(&self, pool: &PgPool, tenant: &str) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
@@ -89,32 +90,34 @@ impl Dataset {
         .bind(tenant)
         .execute(pool)
         .await?;
-        for t in &self.tickets {
-            sqlx::query(
-                "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'import')",
-            )
-            .bind(tenant)
-            .bind(&t.id)
-            .bind(&t.subject)
-            .bind(&t.description)
-            .bind(&t.resolution)
-            .bind(&t.status)
-            .execute(pool)
-            .await?;
-        }
-        for a in &self.articles {
-            sqlx::query(
-                "INSERT INTO kb_articles (tenant_id, article_id, title, body, url) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(tenant)
-            .bind(&a.id)
-            .bind(&a.title)
-            .bind(&a.body)
-            .bind(&a.url)
-            .execute(pool)
-            .await?;
-        }
+        // Through the import path, as an operator's `import tickets` / `import kb` would load them.
+        let tickets: Vec<TicketRow> = self
+            .tickets
+            .iter()
+            .map(|t| TicketRow {
+                ticket_id: t.id.clone(),
+                subject: t.subject.clone(),
+                description: t.description.clone(),
+                resolution: t.resolution.clone(),
+                status: Some(t.status.clone()),
+                priority: None,
+                opened_at: None,
+                resolved_at: None,
+                url: None,
+            })
+            .collect();
+        import::tickets(pool, tenant, &tickets).await?;
+        let articles: Vec<ArticleRow> = self
+            .articles
+            .iter()
+            .map(|a| ArticleRow {
+                article_id: a.id.clone(),
+                title: a.title.clone(),
+                body: a.body.clone(),
+                url: Some(a.url.clone()),
+            })
+            .collect();
+        import::articles(pool, tenant, &articles).await?;
         Ok(())
     }
 }
