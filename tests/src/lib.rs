@@ -9,6 +9,7 @@ pub mod proxy;
 pub mod signing;
 pub mod stack;
 mod test_db;
+pub mod tool_webhooks;
 pub mod worker;
 
 pub use cli::{CliRun, run_cli};

@@ -167,7 +167,7 @@ impl HttpRun {
         let accepted_per_s = (self.accepted_per_second() * 10.0).round() / 10.0;
         let mut report = json!({
             "mode": self.mode,
-            "tool": format!("{:?}", self.tool).to_lowercase(),
+            "tool": self.tool.as_str(),
             "connections": self.connections,
             "rate": self.rate,
             "duration_s": self.measure.as_secs_f64(),
@@ -192,7 +192,7 @@ impl HttpRun {
             (_, Some(rate)) => format!("open loop, {rate} req/s"),
             _ => String::new(),
         };
-        println!("ingest {:?}: {shape}, {:.1} s measured", self.tool, self.measure.as_secs_f64());
+        println!("ingest {}: {shape}, {:.1} s measured", self.tool, self.measure.as_secs_f64());
         println!(
             "  requests {}  accepted (202) {}  = {:.1}/s",
             self.latency.total(),

@@ -37,6 +37,14 @@ enum Command {
     Purge(QueueArgs),
     /// Delete every queue of the `{prefix}` topology.
     Delete(QueueArgs),
+    /// Print the `--secrets-file` document of a benchmark tenant of `--tool` (placeholder API credentials).
+    TenantSecrets {
+        #[arg(long, value_parser = payload::parse_tool)]
+        tool: Tool,
+        /// The webhook secret the requests will be signed with.
+        #[arg(long, env = "LOADGEN_SECRET", hide_env_values = true)]
+        secret: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +77,8 @@ struct HttpArgs {
     url: String,
     #[arg(long)]
     tenant: String,
-    #[arg(long, value_enum, default_value = "generic")]
+    /// The tool whose webhooks to sign (any tool with a plugin).
+    #[arg(long, value_parser = payload::parse_tool, default_value = "generic")]
     tool: Tool,
     /// The tenant's webhook secret (default: the test helpers' secret for the tool).
     #[arg(long, env = "LOADGEN_SECRET", hide_env_values = true)]
@@ -103,7 +112,8 @@ struct CeilingArgs {
     #[arg(long, conflicts_with = "in_flight")]
     rate: Option<f64>,
     /// Whose job message to publish (its size and shape).
-    #[arg(long, value_enum, default_value = "generic")]
+    /// The tool whose webhooks to sign (any tool with a plugin).
+    #[arg(long, value_parser = payload::parse_tool, default_value = "generic")]
     tool: Tool,
     #[command(flatten)]
     timing: Timing,
@@ -143,12 +153,16 @@ async fn main() -> anyhow::Result<()> {
             println!("deleted the {} queues", args.prefix);
             Ok(())
         }
+        Command::TenantSecrets { tool, secret } => {
+            println!("{}", enhancer_tests::tool_webhooks::secrets(tool, &secret));
+            Ok(())
+        }
     }
 }
 
 async fn http(args: HttpArgs) -> anyhow::Result<()> {
     let window = args.timing.window()?;
-    let secret = args.secret.unwrap_or_else(|| args.tool.default_secret().to_owned());
+    let secret = args.secret.unwrap_or_else(|| enhancer_tests::tool_webhooks::default_secret(args.tool).to_owned());
     // The client's pool grows to the requests in flight at once: `connections` flat out, whatever the
     // answers' latency needs in open loop.
     let target = Arc::new(Target::new(&args.url, &args.tenant, args.tool, secret)?);

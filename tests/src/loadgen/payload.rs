@@ -1,43 +1,21 @@
-//! Signed webhook requests, each one unique (its own delivery id and ticket), as a tool would send them; and
-//! the job body ingest would publish for such a request, so the ceiling publishes messages of the same size.
+//! Signed webhook requests, each one unique (its own delivery id and ticket), as a tool would send them
+//! (`enhancer_tests::tool_webhooks`, one shape per tool); and the job body ingest would publish for such a
+//! request, so the ceiling publishes messages of the same size.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::Context as _;
 use enhancer_plugins::{Plugins, WebhookRequest};
 use enhancer_shared::domain::{EnhancementJob, TenantId, ToolKind};
 use enhancer_shared::tenant::TenantSettings;
-use enhancer_tests::signing;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-use serde_json::Value;
+use enhancer_tests::tool_webhooks;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-/// The Jira admin-webhook payload shape, from the plugin's own fixture; key and timestamp change per request.
-const JIRA_ISSUE_CREATED: &str = include_str!("../../../plugins/tests/fixtures/jira/issue_created.json");
+/// The tools the load generator signs for: every tool with a plugin.
+pub type Tool = ToolKind;
 
-/// The tools the load generator can sign for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Tool {
-    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
-    Generic,
-    /// Jira admin webhook: `X-Hub-Signature` and `X-Atlassian-Webhook-Identifier`.
-    Jira,
-}
-
-impl Tool {
-    pub fn kind(self) -> ToolKind {
-        match self {
-            Tool::Generic => ToolKind::Generic,
-            Tool::Jira => ToolKind::Jira,
-        }
-    }
-
-    /// The secret the test helpers use, when none is given.
-    pub fn default_secret(self) -> &'static str {
-        match self {
-            Tool::Generic => signing::GENERIC_SECRET,
-            Tool::Jira => "loadgen-jira-webhook-secret",
-        }
-    }
+/// `--tool` on the command line.
+pub fn parse_tool(raw: &str) -> Result<Tool, String> {
+    raw.parse().map_err(|err: enhancer_shared::domain::UnknownToolKind| err.to_string())
 }
 
 /// One request, ready to send.
@@ -55,47 +33,32 @@ pub struct RequestFactory {
     secret: String,
     run: String,
     counter: AtomicU64,
-    jira_template: Option<Value>,
 }
 
 impl RequestFactory {
     pub fn new(tool: Tool, secret: String) -> anyhow::Result<Self> {
-        let jira_template = match tool {
-            Tool::Jira => Some(serde_json::from_str(JIRA_ISSUE_CREATED).context("the Jira fixture is JSON")?),
-            Tool::Generic => None,
-        };
         let run = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-        Ok(Self { tool, secret, run, counter: AtomicU64::new(0), jira_template })
+        Ok(Self { tool, secret, run, counter: AtomicU64::new(0) })
     }
 
     /// The next request: a new delivery id, a new ticket, signed now.
     pub fn next(&self) -> SignedRequest {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let delivery = format!("lg-{}-{n}", self.run);
-        let ticket = format!("BENCH-{n}");
+        // Numeric ids suit every tool (ServiceDesk Plus and Freshservice number their tickets).
+        let ticket = format!("{}", 1_000_000 + n);
+        let webhook = tool_webhooks::created(
+            self.tool,
+            &self.secret,
+            &ticket,
+            &delivery,
+            &format!("Load generator ticket {n}: VPN drops every few minutes ({})", self.run),
+        );
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let body = match self.tool {
-            Tool::Generic => {
-                let body = signing::generic_created(&ticket, "Load generator ticket: VPN drops every few minutes");
-                let now = chrono::Utc::now().timestamp();
-                for (name, value) in signing::standard_webhook_headers(&self.secret, &delivery, now, &body) {
-                    insert(&mut headers, &name, &value);
-                }
-                body
-            }
-            Tool::Jira => {
-                let mut payload = self.jira_template.clone().unwrap_or_default();
-                payload["timestamp"] = Value::from(chrono::Utc::now().timestamp_millis());
-                payload["issue"]["key"] = Value::from(ticket);
-                payload["issue"]["id"] = Value::from(n.to_string());
-                let body = serde_json::to_vec(&payload).unwrap_or_default();
-                insert(&mut headers, "x-hub-signature", &signing::jira_hub_signature(&self.secret, &body));
-                insert(&mut headers, "x-atlassian-webhook-identifier", &delivery);
-                body
-            }
-        };
-        SignedRequest { headers, body }
+        for (name, value) in &webhook.headers {
+            insert(&mut headers, name, value);
+        }
+        SignedRequest { headers, body: webhook.body }
     }
 }
 
@@ -108,16 +71,17 @@ fn insert(headers: &mut HeaderMap, name: &str, value: &str) {
 /// The body ingest publishes for one of `tool`'s requests: the plugin's own extraction into the job that
 /// ingest would build, so the ceiling's messages have the size of real job messages.
 pub fn job_body(tool: Tool) -> anyhow::Result<Vec<u8>> {
-    let factory = RequestFactory::new(tool, tool.default_secret().to_owned())?;
+    let factory = RequestFactory::new(tool, tool_webhooks::default_secret(tool).to_owned())?;
     let request = factory.next();
-    let plugin = Plugins.get(tool.kind());
+    let plugin = Plugins.get(tool);
     let settings = TenantSettings::default();
     let method = reqwest::Method::POST;
     let webhook = WebhookRequest::new(&method, "/webhooks/bench", None, &request.headers, &request.body, &settings);
     let event = plugin.extract(&webhook).map_err(|err| anyhow::anyhow!("extracting the sample event: {err}"))?;
-    let key = event.idempotency_key.clone().context("the sample carries a delivery id")?;
+    // Tools without a delivery id get a body hash of this length from ingest.
+    let key = event.idempotency_key.clone().unwrap_or_else(|| format!("sha256:{}", "0".repeat(64)));
     let tenant = TenantId::parse("bench").map_err(|err| anyhow::anyhow!("tenant id: {err:?}"))?;
-    Ok(EnhancementJob::new(tenant, tool.kind(), key, event).to_json())
+    Ok(EnhancementJob::new(tenant, tool, key, event).to_json())
 }
 
 #[cfg(test)]
@@ -125,16 +89,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_request_has_its_own_delivery_id() {
-        for tool in [Tool::Generic, Tool::Jira] {
-            let factory = RequestFactory::new(tool, tool.default_secret().to_owned()).expect("factory");
-            let id = match tool {
-                Tool::Generic => "webhook-id",
-                Tool::Jira => "x-atlassian-webhook-identifier",
-            };
+    fn every_request_has_its_own_body() {
+        for tool in ToolKind::ALL {
+            let factory = RequestFactory::new(tool, tool_webhooks::default_secret(tool).to_owned()).expect("factory");
             let (a, b) = (factory.next(), factory.next());
-            assert_ne!(a.headers.get(id), b.headers.get(id));
-            assert_ne!(a.body, b.body);
+            assert_ne!(a.body, b.body, "{tool}");
         }
     }
 
@@ -142,18 +101,19 @@ mod tests {
     fn requests_pass_the_real_plugins_verification_and_extraction() {
         let settings = TenantSettings::default();
         let method = reqwest::Method::POST;
-        for tool in [Tool::Generic, Tool::Jira] {
-            let secrets = serde_json::json!({"webhook_secret": tool.default_secret()}).to_string();
+        for tool in ToolKind::ALL {
+            let secret = tool_webhooks::default_secret(tool);
+            let secrets = tool_webhooks::secrets(tool, secret);
             let secrets = enhancer_shared::tenant::TenantSecrets::parse(secrets.as_bytes()).expect("secrets");
             let keys = enhancer_plugins::VerifyKeys::new(&secrets, &settings);
-            let request = RequestFactory::new(tool, tool.default_secret().to_owned()).expect("factory").next();
+            let request = RequestFactory::new(tool, secret.to_owned()).expect("factory").next();
             let webhook =
                 WebhookRequest::new(&method, "/webhooks/bench", None, &request.headers, &request.body, &settings);
-            let plugin = Plugins.get(tool.kind());
-            assert!(plugin.verify(&webhook, &keys).is_ok(), "{tool:?} signature");
-            assert!(plugin.extract(&webhook).expect("event").ticket_id.as_str().starts_with("BENCH-"));
+            let plugin = Plugins.get(tool);
+            assert!(plugin.verify(&webhook, &keys).is_ok(), "{tool} signature");
+            assert!(plugin.extract(&webhook).expect("event").ticket_id.as_str().starts_with("100"), "{tool}");
             let job = EnhancementJob::from_json(&job_body(tool).expect("job body")).expect("a job");
-            assert_eq!(job.tool, tool.kind());
+            assert_eq!(job.tool, tool);
         }
     }
 }
