@@ -1,6 +1,8 @@
 //! One integration binary for `enhancer-plugins`: wiremock servers speaking each tool's API, webhook
-//! fixtures and signature cases per tool, the registry, and property tests over verify/extract.
+//! fixtures and signature cases per tool, the conformance kit every tool passes through, the registry, and
+//! property tests over verify/extract.
 
+mod conformance;
 mod generic;
 mod helpers;
 mod http_client;
