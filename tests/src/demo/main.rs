@@ -19,8 +19,8 @@ use enhancer_shared::crypto::MasterKey;
 use enhancer_shared::domain::ToolKind;
 use enhancer_shared::tenant::TenantSettings;
 use enhancer_tests::fake_tool::{Recording, TicketSpec};
-use enhancer_tests::signing::standard_webhook_headers;
 use enhancer_tests::stack::LocalStack;
+use enhancer_tests::tool_webhooks;
 use secrecy::{ExposeSecret, SecretString};
 
 use samples::SAMPLES;
@@ -38,6 +38,13 @@ struct Args {
     /// How many sample webhooks to send (at most 4).
     #[arg(long, default_value_t = 4)]
     tickets: usize,
+    /// The ticketing tool the demo tenant uses: its webhooks, its API (on the fake tool) and its note format.
+    #[arg(long, value_parser = tool_kind, default_value = "generic")]
+    tool: ToolKind,
+}
+
+fn tool_kind(raw: &str) -> Result<ToolKind, String> {
+    raw.parse().map_err(|err: enhancer_shared::domain::UnknownToolKind| err.to_string())
 }
 
 /// The binaries' allocator, so the demo runs the product as it runs in production.
@@ -50,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = demo_config(&Config::load()?)?;
     let _telemetry = enhancer_shared::telemetry::init("enhancer-demo")?;
-    run(args.tickets.clamp(1, SAMPLES.len()), config).await
+    run(args.tickets.clamp(1, SAMPLES.len()), args.tool, config).await
 }
 
 /// The demo's own configuration: the configured servers, its own database and queue prefix.
@@ -70,8 +77,8 @@ fn demo_config(config: &Config) -> anyhow::Result<Config> {
     Ok(demo)
 }
 
-async fn run(tickets: usize, config: Config) -> anyhow::Result<()> {
-    println!("demo: database {DEMO_DATABASE}, queue prefix {DEMO_PREFIX}, offline writer");
+async fn run(tickets: usize, tool: ToolKind, config: Config) -> anyhow::Result<()> {
+    println!("demo: database {DEMO_DATABASE}, queue prefix {DEMO_PREFIX}, tool {tool}, offline writer");
     enhancer_shared::db::create_database_if_missing(&config.database).await?;
     let pool = enhancer_shared::db::connect(&config.database).await?;
     enhancer_shared::db::migrate(&pool).await?;
@@ -98,9 +105,10 @@ async fn run(tickets: usize, config: Config) -> anyhow::Result<()> {
             },
         );
     }
+    // A fresh secret every run; the generic tool's are Standard Webhooks `whsec_` keys.
     let secret = format!("whsec_{}", STANDARD.encode(rand::random::<[u8; 24]>()));
-    let secrets = serde_json::json!({"webhook_secret": secret, "credentials": {}}).to_string();
-    stack.add_tenant(&pool, DEMO_TENANT, ToolKind::Generic, &secrets, TenantSettings::default()).await?;
+    let secrets = tool_webhooks::secrets(tool, &secret);
+    stack.add_tenant(&pool, DEMO_TENANT, tool, &secrets, TenantSettings::default()).await?;
     corpus::seed(&pool, DEMO_TENANT).await?;
 
     let worker = stack.start_worker().await;
@@ -108,17 +116,13 @@ async fn run(tickets: usize, config: Config) -> anyhow::Result<()> {
 
     let client = reqwest::Client::new();
     for sample in SAMPLES.iter().take(tickets) {
-        let body = serde_json::to_vec(&serde_json::json!({
-            "type": "ticket.created",
-            "timestamp": chrono::Utc::now().to_rfc3339(),
-            "data": {"ticket_id": sample.id, "subject": sample.subject, "priority": sample.priority, "actor": sample.requester}
-        }))?;
         let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+        let webhook = tool_webhooks::created(tool, &secret, sample.id, &id, sample.subject);
         let mut request = client.post(stack.ingest_url(&format!("/webhooks/{DEMO_TENANT}")));
-        for (name, value) in standard_webhook_headers(&secret, &id, chrono::Utc::now().timestamp(), &body) {
+        for (name, value) in &webhook.headers {
             request = request.header(name, value);
         }
-        let response = request.header("content-type", "application/json").body(body).send().await?;
+        let response = request.body(webhook.body).send().await?;
         let status = response.status();
         let answer = response.text().await.unwrap_or_default();
         println!("demo: POST webhook for {} -> {status} {answer}", sample.id);
@@ -132,7 +136,7 @@ async fn run(tickets: usize, config: Config) -> anyhow::Result<()> {
     for sample in SAMPLES.iter().take(tickets) {
         for note in stack.tool.notes_for(sample.id) {
             println!("\n===== internal note on {} \"{}\" =====", sample.id, sample.subject);
-            println!("{}", note.body["body_text"].as_str().unwrap_or_default().trim_end());
+            println!("{}", note.text());
         }
     }
 

@@ -45,6 +45,67 @@ pub struct StoredNote {
     pub at: Instant,
 }
 
+impl StoredNote {
+    /// The note as an agent would read it, whatever the tool's format: the generic tool's `body_text`, an
+    /// HTML body (ServiceDesk Plus, and any tool whose note is HTML) with its tags taken out, or the text of a
+    /// Jira ADF document. For the demo's printout and for tests that read a note's words.
+    pub fn text(&self) -> String {
+        if let Some(text) = self.body["body_text"].as_str() {
+            return text.to_owned();
+        }
+        if let Some(doc) = self.body.get("body").filter(|b| b.is_object()) {
+            let mut out = String::new();
+            adf_text(doc, &mut out);
+            return out.trim().to_owned();
+        }
+        let html = [
+            &["request_note", "description"][..],
+            &["note", "description"],
+            &["ticket", "comment", "html_body"],
+            &["body"],
+            &["work_notes"],
+        ]
+        .iter()
+        .find_map(|path| path.iter().try_fold(&self.body, |node, key| node.get(key)).and_then(Value::as_str));
+        html.map(html_text).unwrap_or_default()
+    }
+}
+
+/// The text nodes of an ADF document, a line per block.
+fn adf_text(node: &Value, out: &mut String) {
+    if let Some(text) = node["text"].as_str() {
+        out.push_str(text);
+    }
+    for child in node["content"].as_array().into_iter().flatten() {
+        adf_text(child, out);
+    }
+    if matches!(node["type"].as_str(), Some("paragraph" | "heading" | "listItem" | "rule" | "codeBlock")) {
+        out.push('\n');
+    }
+}
+
+/// HTML to readable text: block ends become line breaks, tags go, the common entities are decoded.
+fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else { break };
+        let tag = rest[start + 1..start + end].trim_start_matches('/').to_ascii_lowercase();
+        if ["p", "br", "li", "h1", "h2", "h3", "h4", "div", "tr", "pre", "hr"].iter().any(|t| tag.starts_with(t))
+            && rest[start..].starts_with("</")
+            || tag.starts_with("br")
+            || tag.starts_with("hr")
+        {
+            text.push('\n');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    text.push_str(rest);
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    text.replace("&amp;", "&").lines().map(str::trim_end).collect::<Vec<_>>().join("\n").trim().to_owned()
+}
+
 /// A scripted answer to a note post.
 #[derive(Debug, Clone)]
 pub struct Failure {
