@@ -1,6 +1,7 @@
 //! One integration binary for `enhancer-plugins`: wiremock servers speaking each tool's API, webhook
 //! fixtures and signature cases per tool, the registry, and property tests over verify/extract.
 
+mod freshservice;
 mod generic;
 mod helpers;
 mod http_client;
