@@ -44,13 +44,27 @@ impl LocalStack {
         secrets: &str,
         settings: TenantSettings,
     ) -> anyhow::Result<()> {
+        self.add_tenant_at(pool, id, tool, "", secrets, settings).await
+    }
+
+    /// As [`LocalStack::add_tenant`], with `base_path` appended to the fake tool's base URL: a tool whose
+    /// routes the fake serves under a prefix (Freshservice under `/freshservice`).
+    pub async fn add_tenant_at(
+        &self,
+        pool: &PgPool,
+        id: &str,
+        tool: ToolKind,
+        base_path: &str,
+        secrets: &str,
+        settings: TenantSettings,
+    ) -> anyhow::Result<()> {
         let master = self.config.master_key.as_ref().ok_or_else(|| anyhow::anyhow!("the stack needs a master key"))?;
         let keys = KeyRing::from_env_values(master, self.config.previous_master_keys.as_ref())?;
         let tenant = NewTenant {
             id: TenantId::parse(id).map_err(|err| anyhow::anyhow!("tenant id {id:?}: {err}"))?,
             name: id.to_owned(),
             tool,
-            base_url: url::Url::parse(&self.tool.base_url())?,
+            base_url: url::Url::parse(&format!("{}{base_path}", self.tool.base_url()))?,
             allow_insecure_url: true,
             settings,
             secrets: TenantSecrets::parse(secrets.as_bytes())?,
