@@ -23,6 +23,7 @@ pub mod signature;
 mod text;
 mod tool;
 
+pub mod freshservice;
 pub mod generic;
 pub mod jira;
 pub mod servicedesk_plus;

@@ -34,13 +34,29 @@ impl LocalStack {
         Ok(LocalStack { config, tool, ingest })
     }
 
-    /// Adds a tenant of `tool` whose API is the fake tool, straight through the store (the URL policy is for
-    /// operator-entered URLs; this one is on loopback). `secrets` is the `--secrets-file` document.
+    /// Adds a tenant of `tool` whose API is the fake tool (at [`FakeTool::base_url_for`] that tool), straight
+    /// through the store (the URL policy is for operator-entered URLs; this one is on loopback). `secrets` is
+    /// the `--secrets-file` document.
     pub async fn add_tenant(
         &self,
         pool: &PgPool,
         id: &str,
         tool: ToolKind,
+        secrets: &str,
+        settings: TenantSettings,
+    ) -> anyhow::Result<()> {
+        let base_path = self.tool.base_url_for(tool).trim_start_matches(&self.tool.base_url()).to_owned();
+        self.add_tenant_at(pool, id, tool, &base_path, secrets, settings).await
+    }
+
+    /// As [`LocalStack::add_tenant`], with `base_path` appended to the fake tool's base URL: a tool whose
+    /// routes the fake serves under a prefix (Freshservice under `/freshservice`).
+    pub async fn add_tenant_at(
+        &self,
+        pool: &PgPool,
+        id: &str,
+        tool: ToolKind,
+        base_path: &str,
         secrets: &str,
         settings: TenantSettings,
     ) -> anyhow::Result<()> {
@@ -50,7 +66,7 @@ impl LocalStack {
             id: TenantId::parse(id).map_err(|err| anyhow::anyhow!("tenant id {id:?}: {err}"))?,
             name: id.to_owned(),
             tool,
-            base_url: url::Url::parse(&self.tool.base_url())?,
+            base_url: url::Url::parse(&format!("{}{base_path}", self.tool.base_url()))?,
             allow_insecure_url: true,
             settings,
             secrets: TenantSecrets::parse(secrets.as_bytes())?,

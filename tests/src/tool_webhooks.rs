@@ -17,12 +17,22 @@ pub struct Webhook {
     pub body: Vec<u8>,
 }
 
+/// The id of sample ticket `n` in `kind`'s own form: a key like `DEMO-101` where the tool has keys (and the
+/// generic tool, which takes any id), a number where the tool numbers its tickets.
+pub fn ticket_id(kind: ToolKind, n: u32) -> String {
+    match kind {
+        ToolKind::Jira | ToolKind::Generic => format!("DEMO-{n}"),
+        ToolKind::ServicedeskPlus | ToolKind::Freshservice => n.to_string(),
+    }
+}
+
 /// The webhook secret tests and benchmarks use for `kind` when none is given.
 pub fn default_secret(kind: ToolKind) -> &'static str {
     match kind {
         ToolKind::Generic => signing::GENERIC_SECRET,
         ToolKind::Jira => "loadgen-jira-webhook-secret",
         ToolKind::ServicedeskPlus => "loadgen-sdp-shared-secret",
+        ToolKind::Freshservice => "loadgen-freshservice-shared-secret",
     }
 }
 
@@ -33,6 +43,7 @@ pub fn secrets(kind: ToolKind, webhook_secret: &str) -> String {
         ToolKind::Generic => json!({}),
         ToolKind::Jira => json!({"email": "enhancer-bot@example.com", "api_token": "placeholder-token"}),
         ToolKind::ServicedeskPlus => json!({"authtoken": "placeholder-authtoken"}),
+        ToolKind::Freshservice => json!({"api_key": "placeholder-api-key"}),
     };
     json!({"webhook_secret": webhook_secret, "credentials": credentials}).to_string()
 }
@@ -63,6 +74,16 @@ pub fn created(kind: ToolKind, secret: &str, ticket: &str, delivery: &str, subje
             let body = serde_json::to_vec(&json!({
                 "source": "sdp", "event": "request_created", "request_id": ticket, "subject": subject,
                 "priority": "High", "requester_email": "alice@example.com"
+            }))
+            .expect("json");
+            headers.push(("x-enhancer-secret".into(), secret.into()));
+            body
+        }
+        ToolKind::Freshservice => {
+            // The Workflow Automator template of docs/PLUGINS.md; the shared secret in the default header.
+            let body = serde_json::to_vec(&json!({
+                "event": "ticket_created", "ticket_id": ticket, "display_id": format!("INC-{ticket}"),
+                "subject": subject, "priority": "3"
             }))
             .expect("json");
             headers.push(("x-enhancer-secret".into(), secret.into()));

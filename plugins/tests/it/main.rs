@@ -3,6 +3,7 @@
 //! property tests over verify/extract.
 
 mod conformance;
+mod freshservice;
 mod generic;
 mod helpers;
 mod http_client;

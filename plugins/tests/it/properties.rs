@@ -25,6 +25,7 @@ fn header_map() -> impl Strategy<Value = HeaderMap> {
         "[ -~]{0,80}",
         "JWT [A-Za-z0-9_.-]{0,120}",
         "sha256=[0-9a-f]{0,70}",
+        "Basic [A-Za-z0-9+/=]{0,60}",
         "v1,[A-Za-z0-9+/=]{0,50}( v1,[A-Za-z0-9+/=]{0,50})?",
         "[0-9]{0,12}",
     ];
@@ -43,11 +44,13 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..512),
         // JSON-ish bodies reach deeper into the extractors.
-        "\\{\"(type|event|webhookEvent|request_id|data|issue)\": ?(\"[ -~]{0,20}\"|[0-9]{1,5}|\\{\\}|null|\\[\\])\\}"
+        "\\{\"(type|event|webhookEvent|request_id|ticket_id|display_id|data|issue)\": ?(\"[ -~]{0,20}\"|[0-9]{1,5}|\\{\\}|null|\\[\\])\\}"
             .prop_map(String::into_bytes),
         Just(br#"{"type":"ticket.created","data":{"ticket_id":"x"}}"#.to_vec()),
         Just(br#"{"webhookEvent":"jira:issue_created","issue":{"key":"A-1","fields":{"priority":7}}}"#.to_vec()),
         Just(br#"{"event":"request_created","request_id":[1]}"#.to_vec()),
+        Just(br#"{"event":"ticket_created","display_id":"INC-","ticket_id":{"x":1}}"#.to_vec()),
+        Just(br##"{"event":"ticket_created","display_id":"#-7","priority":[4]}"##.to_vec()),
     ]
 }
 

@@ -20,13 +20,14 @@ fn check(kind: ToolKind, pairs: &[(&str, &str)]) -> Result<(), CredentialsError>
 
 #[test]
 fn each_tool_accepts_its_documented_credentials() {
-    let ok: [(ToolKind, &[(&str, &str)]); 6] = [
+    let ok: [(ToolKind, &[(&str, &str)]); 7] = [
         (ToolKind::Jira, &[("email", "a@b.c"), ("api_token", "t")]),
         (ToolKind::Jira, &[("shared_secret", "s"), ("client_key", "k")]),
         (ToolKind::ServicedeskPlus, &[("authtoken", "t")]),
         (ToolKind::ServicedeskPlus, &[("oauth_token", "t")]),
         (ToolKind::Generic, &[]),
         (ToolKind::Generic, &[("callback_token", "t")]),
+        (ToolKind::Freshservice, &[("api_key", "k")]),
     ];
     for (tool, pairs) in ok {
         assert_eq!(check(tool, pairs), Ok(()), "{tool} {pairs:?}");
@@ -43,4 +44,10 @@ fn missing_and_unknown_keys_are_named_without_values() {
 
     assert!(check(ToolKind::ServicedeskPlus, &[]).is_err());
     assert!(check(ToolKind::Generic, &[("authtoken", "t")]).is_err());
+
+    let message = check(ToolKind::Freshservice, &[]).expect_err("missing").to_string();
+    assert!(message.contains("api_key"), "{message}");
+    let message = check(ToolKind::Freshservice, &[("apikey", "fs-key")]).expect_err("typo").to_string();
+    assert!(message.contains("apikey") && !message.contains("fs-key"), "{message}");
+    assert!(check(ToolKind::Freshservice, &[("api_key", "k"), ("password", "X")]).is_err());
 }

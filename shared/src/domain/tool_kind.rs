@@ -14,6 +14,7 @@ pub enum ToolKind {
     ServicedeskPlus,
     Jira,
     Generic,
+    Freshservice,
 }
 
 /// A tool name with no plugin behind it (a typo, or a tool not built yet). The message lists the tools
@@ -23,13 +24,15 @@ pub enum ToolKind {
 pub struct UnknownToolKind(pub String);
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 3] = [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic];
+    pub const ALL: [ToolKind; 4] =
+        [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic, ToolKind::Freshservice];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolKind::ServicedeskPlus => "servicedesk_plus",
             ToolKind::Jira => "jira",
             ToolKind::Generic => "generic",
+            ToolKind::Freshservice => "freshservice",
         }
     }
 
@@ -70,6 +73,9 @@ mod tests {
     fn a_tool_without_a_plugin_is_refused_with_the_list_of_tools() {
         let err = "zendesk".parse::<ToolKind>().expect_err("no plugin");
         let message = err.to_string();
-        assert!(message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, generic"), "{message}");
+        assert!(
+            message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, generic, freshservice"),
+            "{message}"
+        );
     }
 }

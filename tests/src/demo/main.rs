@@ -94,9 +94,10 @@ async fn run(tickets: usize, tool: ToolKind, config: Config) -> anyhow::Result<(
     stack.ingest.broker.expect_leftovers();
     println!("demo: local ticketing tool on {}", stack.tool.base_url());
     println!("demo: enhancer-ingest on {}", stack.ingest_url(""));
+    let id_of = |sample: &samples::Sample| tool_webhooks::ticket_id(tool, sample.number);
     for sample in &SAMPLES {
         stack.tool.add_ticket(
-            sample.id,
+            &id_of(sample),
             TicketSpec {
                 subject: sample.subject.into(),
                 description: sample.description.into(),
@@ -117,7 +118,7 @@ async fn run(tickets: usize, tool: ToolKind, config: Config) -> anyhow::Result<(
     let client = reqwest::Client::new();
     for sample in SAMPLES.iter().take(tickets) {
         let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-        let webhook = tool_webhooks::created(tool, &secret, sample.id, &id, sample.subject);
+        let webhook = tool_webhooks::created(tool, &secret, &id_of(sample), &id, sample.subject);
         let mut request = client.post(stack.ingest_url(&format!("/webhooks/{DEMO_TENANT}")));
         for (name, value) in &webhook.headers {
             request = request.header(name, value);
@@ -125,7 +126,7 @@ async fn run(tickets: usize, tool: ToolKind, config: Config) -> anyhow::Result<(
         let response = request.body(webhook.body).send().await?;
         let status = response.status();
         let answer = response.text().await.unwrap_or_default();
-        println!("demo: POST webhook for {} -> {status} {answer}", sample.id);
+        println!("demo: POST webhook for {} -> {status} {answer}", id_of(sample));
     }
 
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -134,8 +135,8 @@ async fn run(tickets: usize, tool: ToolKind, config: Config) -> anyhow::Result<(
     }
     let got = stack.tool.note_count();
     for sample in SAMPLES.iter().take(tickets) {
-        for note in stack.tool.notes_for(sample.id) {
-            println!("\n===== internal note on {} \"{}\" =====", sample.id, sample.subject);
+        for note in stack.tool.notes_for(&id_of(sample)) {
+            println!("\n===== internal note on {} \"{}\" =====", id_of(sample), sample.subject);
             println!("{}", note.text());
         }
     }

@@ -7,6 +7,7 @@
 //! It is an axum server rather than wiremock: benchmarks post tens of thousands of notes and must not pay for
 //! request recording, and the catalogue and failure script are state the routes share.
 
+mod freshservice;
 mod generic;
 mod jira;
 mod servicedesk_plus;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use tokio::task::JoinHandle;
 
+pub use freshservice::PREFIX as FRESHSERVICE_PREFIX;
 pub use state::{Failure, StoredNote, TicketSpec};
 use state::{Shared, ToolState};
 
@@ -61,6 +63,7 @@ impl FakeTool {
             .merge(generic::routes())
             .merge(servicedesk_plus::routes())
             .merge(jira::routes())
+            .nest(freshservice::PREFIX, freshservice::routes())
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake tool");
         let address = listener.local_addr().expect("fake tool address");
@@ -74,9 +77,19 @@ impl FakeTool {
         self.address
     }
 
-    /// The base URL every tenant on this fake uses, whatever its tool.
+    /// The base URL every tenant on this fake uses, whatever its tool (Freshservice tenants add
+    /// [`FRESHSERVICE_PREFIX`]).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// The base URL a tenant of `tool` on this fake uses: the root, or the prefix its routes are nested under.
+    pub fn base_url_for(&self, tool: enhancer_shared::domain::ToolKind) -> String {
+        use enhancer_shared::domain::ToolKind;
+        match tool {
+            ToolKind::Freshservice => format!("{}{FRESHSERVICE_PREFIX}", self.base_url()),
+            ToolKind::ServicedeskPlus | ToolKind::Jira | ToolKind::Generic => self.base_url(),
+        }
     }
 
     /// Serves `spec` for ticket `id` (other ids get a default VPN ticket naming its id).
