@@ -12,7 +12,8 @@
 # tenant's rate limit is set far above the load so that it is checked on every request but never refuses.
 # Everything it made (process, queues, Redis keys, database) is removed at the end, also on failure.
 #
-# Knobs (environment): BENCH_TOOL (any tool with a plugin; default generic), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_CONNECTIONS
+# Knobs (environment): BENCH_TOOL (any tool with a plugin; default generic), BENCH_TOOLS (tools also driven
+# flat out, one tenant each, e.g. "generic jira servicedesk_plus freshservice"), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_CONNECTIONS
 # (128), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_OUT (directory for the JSON results),
 # BENCH_PERF=1 (a `perf` profile of ingest during both HTTP phases, in $OUT/perf-*; it costs throughput, so the
 # numbers of such a run are for finding where time goes, not for the results table).
@@ -83,6 +84,18 @@ SECRETS=$("$BIN/loadgen" tenant-secrets --tool "$TOOL")
 BASE_URL=https://tickets.example.com
 echo "$SECRETS" | "$BIN/enhancer-worker" tenant add --id bench --name "Benchmark" --tool "$TOOL" \
   --base-url "$BASE_URL" --settings-file "$WORK/settings.json" --secrets-file - >/dev/null
+
+# Flat out per tool (BENCH_TOOLS, e.g. "generic jira servicedesk_plus freshservice"): one tenant per tool,
+# `bench-<tool>`, each driven flat out like phase 2 and compared with the same run's ceiling.
+TOOLS=${BENCH_TOOLS:-}
+declare -A TOOL_SECRET
+for t in $TOOLS; do
+  if [[ "$t" == generic ]]; then TOOL_SECRET[$t]="whsec_$(head -c 32 /dev/urandom | base64)"
+  else TOOL_SECRET[$t]="$(head -c 32 /dev/urandom | base64)"; fi
+  LOADGEN_SECRET="${TOOL_SECRET[$t]}" "$BIN/loadgen" tenant-secrets --tool "$t" |
+    "$BIN/enhancer-worker" tenant add --id "bench-$t" --name "Benchmark $t" --tool "$t" --base-url "$BASE_URL" \
+      --settings-file "$WORK/settings.json" --secrets-file - >/dev/null
+done
 
 echo "== enhancer-ingest on 127.0.0.1:$PORT, queue prefix $PREFIX (log: $OUT/ingest.log)"
 "$BIN/enhancer-ingest" 2>"$OUT/ingest.log" &
@@ -208,6 +221,14 @@ fi
 echo "== 2/4 ingest flat out: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
 phase flat http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --connections "$CONNECTIONS"
 
+for t in $TOOLS; do
+  echo "== 2/4 ingest flat out, $t: $CONNECTIONS connections, ${SECONDS_MEASURED}s"
+  MAIN_SECRET=$LOADGEN_SECRET
+  export LOADGEN_SECRET="${TOOL_SECRET[$t]}"
+  phase "flat_$t" http --url "http://127.0.0.1:$PORT" --tenant "bench-$t" --tool "$t" --connections "$CONNECTIONS"
+  export LOADGEN_SECRET=$MAIN_SECRET
+done
+
 echo "== 3/4 ingest open loop: $RATE req/s, ${SECONDS_MEASURED}s"
 phase rate http --url "http://127.0.0.1:$PORT" --tenant bench --tool "$TOOL" --rate "$RATE"
 
@@ -244,6 +265,12 @@ verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "MISSED") }'; }
   printf '%-44s %s\n' "ceiling (lapin, $CONNECTIONS in flight)" "$CEILING_MATCHED msg/s"
   printf '%-44s %s\n' "ingest flat out ($CONNECTIONS connections)" "$FLAT accepted/s, $FLAT_ERRORS not 202"
   printf '%-44s %s  [target >= 0.60: %s]\n' "ratio ingest / higher ceiling" "$RATIO" "$(verdict "$(awk -v r="$RATIO" 'BEGIN{print (r >= 0.6)}')")"
+  for t in $TOOLS; do
+    flat_t=$(jq -r .accepted_per_s "$OUT/flat_$t.json")
+    errors_t=$(jq -r '[.outcomes | to_entries[] | select(.key != "202") | .value] | add // 0' "$OUT/flat_$t.json")
+    printf '%-44s %s accepted/s, ratio %s, %s not 202\n' "  flat out, $t" "$flat_t" \
+      "$(awk -v a="$flat_t" -v c="$CEILING" 'BEGIN { printf "%.2f", (c > 0 ? a / c : 0) }')" "$errors_t"
+  done
   printf '%-44s %s\n' "ingest at $RATE req/s" "$RATE_ACCEPTED accepted/s, $RATE_ERRORS not 202"
   printf '%-44s p50 %s  p95 %s  p99 %s ms  [target p99 <= 3: %s]\n' "  latency from schedule" "$P50" "$P95" "$P99" \
     "$(verdict "$(awk -v p="$P99" 'BEGIN{print (p <= 3)}')")"
