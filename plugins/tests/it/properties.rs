@@ -18,6 +18,9 @@ const NAMES: &[&str] = &[
     "x-atlassian-webhook-identifier",
     "x-enhancer-secret",
     "x-enhancer-signature",
+    "x-zendesk-webhook-signature",
+    "x-zendesk-webhook-signature-timestamp",
+    "x-zendesk-webhook-invocation-id",
 ];
 
 fn header_map() -> impl Strategy<Value = HeaderMap> {
@@ -27,6 +30,7 @@ fn header_map() -> impl Strategy<Value = HeaderMap> {
         "sha256=[0-9a-f]{0,70}",
         "v1,[A-Za-z0-9+/=]{0,50}( v1,[A-Za-z0-9+/=]{0,50})?",
         "[0-9]{0,12}",
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z",
     ];
     proptest::collection::vec((0..NAMES.len(), value), 0..6).prop_map(|pairs| {
         let mut map = HeaderMap::new();
@@ -48,6 +52,8 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"type":"ticket.created","data":{"ticket_id":"x"}}"#.to_vec()),
         Just(br#"{"webhookEvent":"jira:issue_created","issue":{"key":"A-1","fields":{"priority":7}}}"#.to_vec()),
         Just(br#"{"event":"request_created","request_id":[1]}"#.to_vec()),
+        Just(br#"{"type":"zen:event-type:ticket.created","detail":{"id":7,"priority":[]}}"#.to_vec()),
+        Just(br#"{"type":"zen:event-type:","subject":"zen:ticket:"}"#.to_vec()),
     ]
 }
 

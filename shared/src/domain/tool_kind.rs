@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub enum ToolKind {
     ServicedeskPlus,
     Jira,
+    Zendesk,
     Generic,
 }
 
@@ -23,12 +24,13 @@ pub enum ToolKind {
 pub struct UnknownToolKind(pub String);
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 3] = [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic];
+    pub const ALL: [ToolKind; 4] = [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Zendesk, ToolKind::Generic];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolKind::ServicedeskPlus => "servicedesk_plus",
             ToolKind::Jira => "jira",
+            ToolKind::Zendesk => "zendesk",
             ToolKind::Generic => "generic",
         }
     }
@@ -68,8 +70,11 @@ mod tests {
 
     #[test]
     fn a_tool_without_a_plugin_is_refused_with_the_list_of_tools() {
-        let err = "zendesk".parse::<ToolKind>().expect_err("no plugin");
+        let err = "otrs".parse::<ToolKind>().expect_err("no plugin");
         let message = err.to_string();
-        assert!(message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, generic"), "{message}");
+        assert!(
+            message.contains("\"otrs\"") && message.contains("servicedesk_plus, jira, zendesk, generic"),
+            "{message}"
+        );
     }
 }
