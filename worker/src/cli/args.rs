@@ -153,7 +153,7 @@ pub struct AddArgs {
     pub id: String,
     #[arg(long)]
     pub name: String,
-    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, generic); any other name
+    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, zendesk, generic); any other name
     /// is refused before anything is written.
     #[arg(long)]
     pub tool: String,
