@@ -74,14 +74,17 @@ async fn post(ingest: &TestIngest, body: &[u8], headers: &[(String, String)]) ->
     request.send().await.expect("request")
 }
 
-fn signed(body: &[u8], invocation_id: &str) -> Vec<(String, String)> {
+fn signed(body: &[u8], invocation_id: &str) -> Headers {
     let mut headers = zendesk_headers(SECRET, &zendesk_timestamp(0), body);
     headers.push(("X-Zendesk-Webhook-Invocation-Id".into(), invocation_id.into()));
     headers
 }
 
+/// Request headers as name/value pairs.
+type Headers = Vec<(String, String)>;
+
 /// Signed in the legacy documentation's order, body + timestamp, which Zendesk no longer uses.
-fn legacy_order(timestamp: &str, body: &[u8]) -> Vec<(String, String)> {
+fn legacy_order(timestamp: &str, body: &[u8]) -> Headers {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
     mac.update(body);
     mac.update(timestamp.as_bytes());
@@ -160,7 +163,7 @@ async fn bad_input_is_refused_and_nothing_is_queued() {
     let mut tampered = body.clone();
     tampered[12] ^= 0x01;
     let legacy = legacy_order(&now, &body);
-    let cases: Vec<(&str, &[u8], Vec<(String, String)>)> = vec![
+    let cases: Vec<(&str, &[u8], Headers)> = vec![
         ("wrong secret", &body, zendesk_headers("another-secret", &now, &body)),
         ("changed body", &tampered, good.clone()),
         ("stale timestamp", &body, zendesk_headers(SECRET, &zendesk_timestamp(-3600), &body)),

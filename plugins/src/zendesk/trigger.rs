@@ -1,5 +1,5 @@
 //! Trigger webhooks: the JSON body the admin pastes into the trigger action "Notify active webhook"
-//! (`docs/PLUGINS.md` section 3.4). Zendesk fills in its `{{placeholders}}`; we read the event name, the
+//! (`docs/PLUGINS.md`, Zendesk setup). Zendesk fills in its `{{placeholders}}`; we read the event name, the
 //! ticket id, the acting user and the priority, and fetch everything else over the API.
 
 use enhancer_shared::domain::{EventKind, TicketEvent};
