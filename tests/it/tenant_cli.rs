@@ -219,12 +219,12 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
         "credentials for generic have unknown key",
     )
     .await;
-    // A tool the product names but has no plugin for yet: refused before anything is read or written.
+    // Zendesk takes an API token with its agent's e-mail, or an OAuth token.
     assert_refused(
         &test_db,
         &add("zendesk", "https://beta.zendesk.com"),
-        &jira_secrets(),
-        "no plugin for tool \"zendesk\"; the tools with a plugin are servicedesk_plus, jira, generic, freshservice",
+        &format!(r#"{{"webhook_secret": "{WEBHOOK_SECRET}", "credentials": {{"api_token": "{API_TOKEN}"}}}}"#),
+        "credentials for zendesk need {email, api_token} or {oauth_token}; missing [\"email\"]",
     )
     .await;
     assert_refused(

@@ -29,6 +29,23 @@ pub fn jira_hub_signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex_encode(&mac.finalize().into_bytes()))
 }
 
+/// Zendesk: `X-Zendesk-Webhook-Signature` = base64(HMAC-SHA256(the signing secret as UTF-8 bytes, the
+/// `X-Zendesk-Webhook-Signature-Timestamp` value + the raw body)), the timestamp as ISO-8601 UTC.
+pub fn zendesk_headers(secret: &str, timestamp: &str, body: &[u8]) -> Vec<(String, String)> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(timestamp.as_bytes());
+    mac.update(body);
+    vec![
+        ("X-Zendesk-Webhook-Signature".into(), STANDARD.encode(mac.finalize().into_bytes())),
+        ("X-Zendesk-Webhook-Signature-Timestamp".into(), timestamp.into()),
+    ]
+}
+
+/// Now, as Zendesk writes its signature timestamp (`2021-03-25T05:09:27Z`), `offset_secs` away.
+pub fn zendesk_timestamp(offset_secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(offset_secs)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// A generic-tool `ticket.created` payload.
 pub fn generic_created(ticket_id: &str, subject: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({

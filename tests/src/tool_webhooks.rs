@@ -22,7 +22,7 @@ pub struct Webhook {
 pub fn ticket_id(kind: ToolKind, n: u32) -> String {
     match kind {
         ToolKind::Jira | ToolKind::Generic => format!("DEMO-{n}"),
-        ToolKind::ServicedeskPlus | ToolKind::Freshservice => n.to_string(),
+        ToolKind::ServicedeskPlus | ToolKind::Freshservice | ToolKind::Zendesk => n.to_string(),
     }
 }
 
@@ -33,6 +33,7 @@ pub fn default_secret(kind: ToolKind) -> &'static str {
         ToolKind::Jira => "loadgen-jira-webhook-secret",
         ToolKind::ServicedeskPlus => "loadgen-sdp-shared-secret",
         ToolKind::Freshservice => "loadgen-freshservice-shared-secret",
+        ToolKind::Zendesk => "loadgen-zendesk-signing-secret",
     }
 }
 
@@ -44,6 +45,7 @@ pub fn secrets(kind: ToolKind, webhook_secret: &str) -> String {
         ToolKind::Jira => json!({"email": "enhancer-bot@example.com", "api_token": "placeholder-token"}),
         ToolKind::ServicedeskPlus => json!({"authtoken": "placeholder-authtoken"}),
         ToolKind::Freshservice => json!({"api_key": "placeholder-api-key"}),
+        ToolKind::Zendesk => json!({"email": "enhancer-bot@example.com", "api_token": "placeholder-token"}),
     };
     json!({"webhook_secret": webhook_secret, "credentials": credentials}).to_string()
 }
@@ -87,6 +89,28 @@ pub fn created(kind: ToolKind, secret: &str, ticket: &str, delivery: &str, subje
             }))
             .expect("json");
             headers.push(("x-enhancer-secret".into(), secret.into()));
+            body
+        }
+        ToolKind::Zendesk => {
+            // An event subscription's `zen:event-type:ticket.created`, signed over timestamp + body; the
+            // event's `id` (in the signed body) is the delivery id.
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let body = serde_json::to_vec(&json!({
+                "account_id": 22129848,
+                "detail": {
+                    "actor_id": "8447388090494", "created_at": now, "description": subject, "id": ticket,
+                    "is_public": true, "priority": "HIGH", "requester_id": "8447388090494", "status": "OPEN",
+                    "subject": subject, "type": "INCIDENT", "updated_at": now, "via": {"channel": "web_service"}
+                },
+                "event": {},
+                "id": delivery,
+                "subject": format!("zen:ticket:{ticket}"),
+                "time": now,
+                "type": "zen:event-type:ticket.created",
+                "zendesk_event_version": "2022-11-06"
+            }))
+            .expect("json");
+            headers.extend(signing::zendesk_headers(secret, &now, &body));
             body
         }
     };

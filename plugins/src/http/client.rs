@@ -75,6 +75,14 @@ impl HttpClient {
         }
     }
 
+    /// Sends the request exactly once, whatever its method. For calls that are not idempotent although their
+    /// method says so (Zendesk adds a comment with a `PUT` on the ticket): repeating one after a timeout could
+    /// post a second note. A failure goes back to the worker, whose retry looks for the note first.
+    pub async fn send_once(&self, builder: RequestBuilder) -> Result<HttpResponse, ToolError> {
+        let request = builder.build().map_err(|err| ToolError::InvalidRequest(without_url(err)))?;
+        self.execute(request).await
+    }
+
     /// How long to wait before retrying `outcome`, or `None` when it must not be retried in-process.
     fn retry_wait(&self, outcome: &Result<HttpResponse, ToolError>, attempt: u32) -> Option<Duration> {
         let asked = match outcome {

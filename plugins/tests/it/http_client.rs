@@ -56,6 +56,15 @@ async fn post_is_never_retried() {
 }
 
 #[tokio::test]
+async fn send_once_does_not_retry_a_put() {
+    let server = server_answering(503, 1).await;
+    let http = fast_http();
+    let url = url::Url::parse(&format!("{}/x", server.uri())).expect("url");
+    let response = http.send_once(http.request(Method::PUT, url)).await.expect("an answer");
+    assert!(response.error_for_status().expect_err("503").disposition().is_transient());
+}
+
+#[tokio::test]
 async fn get_recovers_after_a_transient_failure() {
     let server = MockServer::start().await;
     Mock::given(path("/x")).respond_with(ResponseTemplate::new(502)).up_to_n_times(1).mount(&server).await;

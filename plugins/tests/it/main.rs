@@ -11,3 +11,4 @@ mod jira;
 mod properties;
 mod registry;
 mod servicedesk_plus;
+mod zendesk;

@@ -18,6 +18,9 @@ const NAMES: &[&str] = &[
     "x-atlassian-webhook-identifier",
     "x-enhancer-secret",
     "x-enhancer-signature",
+    "x-zendesk-webhook-signature",
+    "x-zendesk-webhook-signature-timestamp",
+    "x-zendesk-webhook-invocation-id",
 ];
 
 fn header_map() -> impl Strategy<Value = HeaderMap> {
@@ -28,6 +31,7 @@ fn header_map() -> impl Strategy<Value = HeaderMap> {
         "Basic [A-Za-z0-9+/=]{0,60}",
         "v1,[A-Za-z0-9+/=]{0,50}( v1,[A-Za-z0-9+/=]{0,50})?",
         "[0-9]{0,12}",
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z",
     ];
     proptest::collection::vec((0..NAMES.len(), value), 0..6).prop_map(|pairs| {
         let mut map = HeaderMap::new();
@@ -51,6 +55,8 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"event":"request_created","request_id":[1]}"#.to_vec()),
         Just(br#"{"event":"ticket_created","display_id":"INC-","ticket_id":{"x":1}}"#.to_vec()),
         Just(br##"{"event":"ticket_created","display_id":"#-7","priority":[4]}"##.to_vec()),
+        Just(br#"{"type":"zen:event-type:ticket.created","detail":{"id":7,"priority":[]}}"#.to_vec()),
+        Just(br#"{"type":"zen:event-type:","subject":"zen:ticket:"}"#.to_vec()),
     ]
 }
 

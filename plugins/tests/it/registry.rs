@@ -20,11 +20,13 @@ fn check(kind: ToolKind, pairs: &[(&str, &str)]) -> Result<(), CredentialsError>
 
 #[test]
 fn each_tool_accepts_its_documented_credentials() {
-    let ok: [(ToolKind, &[(&str, &str)]); 7] = [
+    let ok: [(ToolKind, &[(&str, &str)]); 9] = [
         (ToolKind::Jira, &[("email", "a@b.c"), ("api_token", "t")]),
         (ToolKind::Jira, &[("shared_secret", "s"), ("client_key", "k")]),
         (ToolKind::ServicedeskPlus, &[("authtoken", "t")]),
         (ToolKind::ServicedeskPlus, &[("oauth_token", "t")]),
+        (ToolKind::Zendesk, &[("email", "a@b.c"), ("api_token", "t")]),
+        (ToolKind::Zendesk, &[("oauth_token", "t")]),
         (ToolKind::Generic, &[]),
         (ToolKind::Generic, &[("callback_token", "t")]),
         (ToolKind::Freshservice, &[("api_key", "k")]),
@@ -43,6 +45,11 @@ fn missing_and_unknown_keys_are_named_without_values() {
     assert!(message.contains("api-token") && !message.contains("hunter2"), "{message}");
 
     assert!(check(ToolKind::ServicedeskPlus, &[]).is_err());
+    let message = check(ToolKind::Zendesk, &[("email", "a@b.c")]).expect_err("no token").to_string();
+    assert!(message.contains("api_token") && message.contains("oauth_token"), "{message}");
+    let message =
+        check(ToolKind::Zendesk, &[("oauth_token", "t"), ("token", "zd-secret")]).expect_err("typo").to_string();
+    assert!(message.contains("\"token\"") && !message.contains("zd-secret"), "{message}");
     assert!(check(ToolKind::Generic, &[("authtoken", "t")]).is_err());
 
     let message = check(ToolKind::Freshservice, &[]).expect_err("missing").to_string();

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub enum ToolKind {
     ServicedeskPlus,
     Jira,
+    Zendesk,
     Generic,
     Freshservice,
 }
@@ -24,13 +25,14 @@ pub enum ToolKind {
 pub struct UnknownToolKind(pub String);
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 4] =
-        [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic, ToolKind::Freshservice];
+    pub const ALL: [ToolKind; 5] =
+        [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Zendesk, ToolKind::Freshservice, ToolKind::Generic];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolKind::ServicedeskPlus => "servicedesk_plus",
             ToolKind::Jira => "jira",
+            ToolKind::Zendesk => "zendesk",
             ToolKind::Generic => "generic",
             ToolKind::Freshservice => "freshservice",
         }
@@ -71,10 +73,10 @@ mod tests {
 
     #[test]
     fn a_tool_without_a_plugin_is_refused_with_the_list_of_tools() {
-        let err = "zendesk".parse::<ToolKind>().expect_err("no plugin");
+        let err = "otrs".parse::<ToolKind>().expect_err("no plugin");
         let message = err.to_string();
         assert!(
-            message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, generic, freshservice"),
+            message.contains("\"otrs\"") && message.contains("servicedesk_plus, jira, zendesk, freshservice, generic"),
             "{message}"
         );
     }

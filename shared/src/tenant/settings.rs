@@ -30,6 +30,9 @@ pub struct TenantSettings {
     pub llm: LlmOverride,
     /// Replace e-mail addresses and phone numbers before ticket text is sent to an LLM.
     pub redact_pii: bool,
+    /// Zendesk tenants only: knobs of the Zendesk plugin. Absent means the defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zendesk: Option<ZendeskSettings>,
 }
 
 impl Default for TenantSettings {
@@ -45,6 +48,36 @@ impl Default for TenantSettings {
             prompt_override: None,
             llm: LlmOverride::default(),
             redact_pii: false,
+            zendesk: None,
+        }
+    }
+}
+
+/// `"zendesk": {...}`: per-tenant knobs of the Zendesk plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ZendeskSettings {
+    /// How far `X-Zendesk-Webhook-Signature-Timestamp` may be from our clock, either way, in seconds.
+    /// Zendesk documents no window; 300 bounds the replay of a captured request while tolerating clock skew
+    /// and Zendesk's own retries. 1 to 3600: zero would refuse every webhook, and more than an hour is no
+    /// replay protection left.
+    #[serde(deserialize_with = "ZendeskSettings::tolerance")]
+    pub timestamp_tolerance_secs: u32,
+}
+
+impl Default for ZendeskSettings {
+    fn default() -> Self {
+        Self { timestamp_tolerance_secs: 300 }
+    }
+}
+
+impl ZendeskSettings {
+    fn tolerance<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        let secs = u32::deserialize(deserializer)?;
+        if (1..=3600).contains(&secs) {
+            Ok(secs)
+        } else {
+            Err(serde::de::Error::custom("zendesk.timestamp_tolerance_secs must be between 1 and 3600"))
         }
     }
 }
@@ -149,6 +182,20 @@ mod tests {
         assert!(err.to_string().contains("enhance_event"), "{err}");
         let err = TenantSettings::from_json(json!({"rate_limit": {"per_second": 10, "burst": 1}})).expect_err("burst");
         assert!(err.to_string().contains("rate_limit.burst"), "{err}");
+    }
+
+    #[test]
+    fn zendesk_knobs_have_defaults_and_bounds() {
+        let settings = TenantSettings::from_json(json!({"zendesk": {}})).expect("valid");
+        assert_eq!(settings.zendesk, Some(ZendeskSettings { timestamp_tolerance_secs: 300 }));
+        let settings = TenantSettings::from_json(json!({"zendesk": {"timestamp_tolerance_secs": 60}})).expect("ok");
+        assert_eq!(settings.zendesk.map(|z| z.timestamp_tolerance_secs), Some(60));
+        for bad in [json!({"timestamp_tolerance_secs": 0}), json!({"timestamp_tolerance_secs": 3601}), json!({"x": 1})]
+        {
+            assert!(TenantSettings::from_json(json!({"zendesk": bad})).is_err(), "{bad}");
+        }
+        let absent = serde_json::to_value(TenantSettings::default()).expect("json");
+        assert!(absent.get("zendesk").is_none(), "absent stays absent: {absent}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The one fake ticketing tool of the workspace: an HTTP server on a free loopback port that speaks each
-//! built-in tool's API format (the generic REST API, ServiceDesk Plus v3 and Jira Cloud REST v3; the route
-//! sets do not overlap, so one server serves every tenant), serves tickets from a catalogue, stores the notes
-//! posted to it (so `find_note` finds them) and can be told to fail. The demo, the benchmarks and the
-//! integration tests all use it.
+//! built-in tool's API format (the generic REST API, ServiceDesk Plus v3, Jira Cloud REST v3 and Zendesk
+//! REST v2; the route sets do not overlap, so one server serves every tenant), serves tickets from a
+//! catalogue, stores the notes posted to it (so `find_note` finds them) and can be told to fail. The demo,
+//! the benchmarks and the integration tests all use it.
 //!
 //! It is an axum server rather than wiremock: benchmarks post tens of thousands of notes and must not pay for
 //! request recording, and the catalogue and failure script are state the routes share.
@@ -12,6 +12,7 @@ mod generic;
 mod jira;
 mod servicedesk_plus;
 mod state;
+mod zendesk;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use tokio::task::JoinHandle;
 pub use freshservice::PREFIX as FRESHSERVICE_PREFIX;
 pub use state::{Failure, StoredNote, TicketSpec};
 use state::{Shared, ToolState};
+pub use zendesk::ZENDESK_BOT_ID;
 
 /// What the fake keeps of each note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,7 @@ impl FakeTool {
             .merge(servicedesk_plus::routes())
             .merge(jira::routes())
             .nest(freshservice::PREFIX, freshservice::routes())
+            .merge(zendesk::routes())
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake tool");
         let address = listener.local_addr().expect("fake tool address");
@@ -88,7 +91,7 @@ impl FakeTool {
         use enhancer_shared::domain::ToolKind;
         match tool {
             ToolKind::Freshservice => format!("{}{FRESHSERVICE_PREFIX}", self.base_url()),
-            ToolKind::ServicedeskPlus | ToolKind::Jira | ToolKind::Generic => self.base_url(),
+            ToolKind::ServicedeskPlus | ToolKind::Jira | ToolKind::Zendesk | ToolKind::Generic => self.base_url(),
         }
     }
 
