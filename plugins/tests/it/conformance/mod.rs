@@ -73,6 +73,7 @@ mod request_checks;
 mod self_test;
 mod signatures;
 
+mod freshservice;
 mod generic;
 mod jira;
 mod servicedesk_plus;
@@ -80,8 +81,12 @@ mod servicedesk_plus;
 pub use adapter::ToolAdapter;
 
 /// Every tool's adapter, for the checks that span tools.
-pub const ADAPTERS: &[&dyn ToolAdapter] =
-    &[&generic::GenericAdapter, &jira::JiraAdapter, &servicedesk_plus::ServiceDeskPlusAdapter];
+pub const ADAPTERS: &[&dyn ToolAdapter] = &[
+    &generic::GenericAdapter,
+    &jira::JiraAdapter,
+    &servicedesk_plus::ServiceDeskPlusAdapter,
+    &freshservice::FreshserviceAdapter,
+];
 
 #[test]
 fn every_tool_kind_has_an_adapter() {
