@@ -26,6 +26,7 @@ mod tool;
 pub mod generic;
 pub mod jira;
 pub mod servicedesk_plus;
+pub mod servicenow;
 
 pub use api::{ToolApi, endpoint};
 pub use credential_sets::CredentialSets;

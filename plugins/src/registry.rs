@@ -4,7 +4,7 @@
 use enhancer_shared::domain::ToolKind;
 
 use crate::tool::TicketingTool;
-use crate::{generic, jira, servicedesk_plus};
+use crate::{generic, jira, servicedesk_plus, servicenow};
 
 /// Every built-in tool, looked up by [`ToolKind`]. The plugins are stateless, so the registry is a
 /// zero-sized value that any process can build and share.
@@ -17,6 +17,7 @@ impl Plugins {
         match kind {
             ToolKind::ServicedeskPlus => &servicedesk_plus::ServiceDeskPlus,
             ToolKind::Jira => &jira::Jira,
+            ToolKind::ServiceNow => &servicenow::ServiceNow,
             ToolKind::Generic => &generic::Generic,
         }
     }

@@ -8,3 +8,4 @@ mod jira;
 mod properties;
 mod registry;
 mod servicedesk_plus;
+mod servicenow;

@@ -18,6 +18,8 @@ const NAMES: &[&str] = &[
     "x-atlassian-webhook-identifier",
     "x-enhancer-secret",
     "x-enhancer-signature",
+    "x-sn-timestamp",
+    "x-sn-signature",
 ];
 
 fn header_map() -> impl Strategy<Value = HeaderMap> {

@@ -20,13 +20,16 @@ fn check(kind: ToolKind, pairs: &[(&str, &str)]) -> Result<(), CredentialsError>
 
 #[test]
 fn each_tool_accepts_its_documented_credentials() {
-    let ok: [(ToolKind, &[(&str, &str)]); 6] = [
+    let ok: [(ToolKind, &[(&str, &str)]); 9] = [
         (ToolKind::Jira, &[("email", "a@b.c"), ("api_token", "t")]),
         (ToolKind::Jira, &[("shared_secret", "s"), ("client_key", "k")]),
         (ToolKind::ServicedeskPlus, &[("authtoken", "t")]),
         (ToolKind::ServicedeskPlus, &[("oauth_token", "t")]),
         (ToolKind::Generic, &[]),
         (ToolKind::Generic, &[("callback_token", "t")]),
+        (ToolKind::ServiceNow, &[("username", "u"), ("password", "p")]),
+        (ToolKind::ServiceNow, &[("client_id", "c"), ("client_secret", "s"), ("username", "u"), ("password", "p")]),
+        (ToolKind::ServiceNow, &[("client_id", "c"), ("client_secret", "s"), ("refresh_token", "r")]),
     ];
     for (tool, pairs) in ok {
         assert_eq!(check(tool, pairs), Ok(()), "{tool} {pairs:?}");
@@ -43,4 +46,20 @@ fn missing_and_unknown_keys_are_named_without_values() {
 
     assert!(check(ToolKind::ServicedeskPlus, &[]).is_err());
     assert!(check(ToolKind::Generic, &[("authtoken", "t")]).is_err());
+
+    assert!(check(ToolKind::ServiceNow, &[]).is_err());
+    assert!(check(ToolKind::ServiceNow, &[("user", "u"), ("password", "p")]).is_err());
+}
+
+#[test]
+fn servicenow_refuses_half_an_oauth_set() {
+    // Basic credentials with a stray OAuth key would silently run on Basic auth.
+    for pairs in [
+        &[("username", "u"), ("password", "p"), ("client_id", "c")][..],
+        &[("username", "u"), ("password", "p"), ("refresh_token", "hunter2")],
+        &[("client_id", "c"), ("refresh_token", "hunter2")],
+    ] {
+        let message = check(ToolKind::ServiceNow, pairs).expect_err("half OAuth").to_string();
+        assert!(message.contains("client_secret") && !message.contains("hunter2"), "{pairs:?}: {message}");
+    }
 }

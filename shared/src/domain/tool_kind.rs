@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum ToolKind {
     ServicedeskPlus,
     Jira,
+    /// One word, as the database and `--tool` spell it (snake_case would make it `service_now`).
+    #[serde(rename = "servicenow")]
+    ServiceNow,
     Generic,
 }
 
@@ -23,12 +26,13 @@ pub enum ToolKind {
 pub struct UnknownToolKind(pub String);
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 3] = [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Generic];
+    pub const ALL: [ToolKind; 4] = [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::ServiceNow, ToolKind::Generic];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolKind::ServicedeskPlus => "servicedesk_plus",
             ToolKind::Jira => "jira",
+            ToolKind::ServiceNow => "servicenow",
             ToolKind::Generic => "generic",
         }
     }
@@ -70,6 +74,9 @@ mod tests {
     fn a_tool_without_a_plugin_is_refused_with_the_list_of_tools() {
         let err = "zendesk".parse::<ToolKind>().expect_err("no plugin");
         let message = err.to_string();
-        assert!(message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, generic"), "{message}");
+        assert!(
+            message.contains("\"zendesk\"") && message.contains("servicedesk_plus, jira, servicenow, generic"),
+            "{message}"
+        );
     }
 }
