@@ -6,6 +6,7 @@ mod context_e2e;
 mod context_search;
 mod corpus_updates;
 mod dlq_cli;
+mod e2e_servicenow;
 mod history_cli;
 mod import_cli;
 mod ingest_contract;

@@ -224,7 +224,7 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
         &test_db,
         &add("zendesk", "https://beta.zendesk.com"),
         &jira_secrets(),
-        "no plugin for tool \"zendesk\"; the tools with a plugin are servicedesk_plus, jira, generic",
+        "no plugin for tool \"zendesk\"; the tools with a plugin are servicedesk_plus, jira, servicenow, generic",
     )
     .await;
     let mut bad_id = add("jira", "https://beta.example.com");
