@@ -27,6 +27,7 @@ pub mod freshservice;
 pub mod generic;
 pub mod jira;
 pub mod servicedesk_plus;
+pub mod servicenow;
 pub mod zendesk;
 
 pub use api::{ToolApi, endpoint};

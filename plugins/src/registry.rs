@@ -4,7 +4,7 @@
 use enhancer_shared::domain::ToolKind;
 
 use crate::tool::TicketingTool;
-use crate::{freshservice, generic, jira, servicedesk_plus, zendesk};
+use crate::{freshservice, generic, jira, servicedesk_plus, servicenow, zendesk};
 
 /// Every built-in tool, looked up by [`ToolKind`]. The plugins are stateless, so the registry is a
 /// zero-sized value that any process can build and share.
@@ -18,6 +18,7 @@ impl Plugins {
             ToolKind::ServicedeskPlus => &servicedesk_plus::ServiceDeskPlus,
             ToolKind::Jira => &jira::Jira,
             ToolKind::Zendesk => &zendesk::Zendesk,
+            ToolKind::ServiceNow => &servicenow::ServiceNow,
             ToolKind::Generic => &generic::Generic,
             ToolKind::Freshservice => &freshservice::Freshservice,
         }

@@ -7,6 +7,7 @@ mod context_search;
 mod corpus_updates;
 mod dlq_cli;
 mod e2e_freshservice;
+mod e2e_servicenow;
 mod e2e_zendesk;
 mod history_cli;
 mod import_cli;

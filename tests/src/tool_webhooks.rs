@@ -23,6 +23,8 @@ pub fn ticket_id(kind: ToolKind, n: u32) -> String {
     match kind {
         ToolKind::Jira | ToolKind::Generic => format!("DEMO-{n}"),
         ToolKind::ServicedeskPlus | ToolKind::Freshservice | ToolKind::Zendesk => n.to_string(),
+        // A record's `sys_id`: 32 hex digits.
+        ToolKind::ServiceNow => format!("{n:032x}"),
     }
 }
 
@@ -34,6 +36,7 @@ pub fn default_secret(kind: ToolKind) -> &'static str {
         ToolKind::ServicedeskPlus => "loadgen-sdp-shared-secret",
         ToolKind::Freshservice => "loadgen-freshservice-shared-secret",
         ToolKind::Zendesk => "loadgen-zendesk-signing-secret",
+        ToolKind::ServiceNow => "loadgen-servicenow-rule-secret",
     }
 }
 
@@ -46,6 +49,7 @@ pub fn secrets(kind: ToolKind, webhook_secret: &str) -> String {
         ToolKind::ServicedeskPlus => json!({"authtoken": "placeholder-authtoken"}),
         ToolKind::Freshservice => json!({"api_key": "placeholder-api-key"}),
         ToolKind::Zendesk => json!({"email": "enhancer-bot@example.com", "api_token": "placeholder-token"}),
+        ToolKind::ServiceNow => json!({"username": "enhancer.bot", "password": "placeholder-password"}),
     };
     json!({"webhook_secret": webhook_secret, "credentials": credentials}).to_string()
 }
@@ -111,6 +115,19 @@ pub fn created(kind: ToolKind, secret: &str, ticket: &str, delivery: &str, subje
             }))
             .expect("json");
             headers.extend(signing::zendesk_headers(secret, &now, &body));
+            body
+        }
+        ToolKind::ServiceNow => {
+            // The published Business Rule's body for an inserted incident, signed as the rule signs it.
+            let number: String = ticket.chars().rev().take(7).collect::<Vec<_>>().into_iter().rev().collect();
+            let body = serde_json::to_vec(&json!({
+                "event": "incident.created", "table": "incident", "sys_id": ticket,
+                "number": format!("INC{number}"), "instance": "dev12345", "short_description": subject,
+                "priority": "2", "updated_by": "alice", "updated_on": chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+                "sys_mod_count": "0"
+            }))
+            .expect("json");
+            headers.extend(signing::servicenow_headers(secret, chrono::Utc::now().timestamp(), &body));
             body
         }
     };

@@ -3,13 +3,14 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use reqwest::header::RETRY_AFTER;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderValue, RETRY_AFTER};
 use reqwest::{Client, Request, RequestBuilder, redirect};
 use tracing::{debug, warn};
 
 use super::config::HttpConfig;
 use super::response::HttpResponse;
-use super::retry::{backoff, is_idempotent, parse_retry_after};
+use super::retry::{backoff, is_idempotent, parse_rate_limit_reset, parse_retry_after};
 use crate::error::{ToolError, is_transient_status};
 
 /// The reqwest client could not be built (TLS backend initialisation).
@@ -117,10 +118,16 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        let retry_after = headers
-            .get(RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| parse_retry_after(value, Utc::now()));
+        let header = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
+        let retry_after = header(RETRY_AFTER.as_str())
+            .and_then(|value| parse_retry_after(value, Utc::now()))
+            // A 429 without `Retry-After` may still say when the window resets (ServiceNow rate-limit rules).
+            .or_else(|| {
+                let limited = status == StatusCode::TOO_MANY_REQUESTS;
+                header("x-ratelimit-reset")
+                    .filter(|_| limited)
+                    .and_then(|value| parse_rate_limit_reset(value, Utc::now()))
+            });
         Ok(HttpResponse { status, headers, body, retry_after })
     }
 }

@@ -1,5 +1,6 @@
 //! The one outbound HTTP client every plugin uses: timeouts, a user agent, bounded responses, retries with
-//! backoff for idempotent requests only, `Retry-After`, and the transient/permanent classification.
+//! backoff for idempotent requests only, `Retry-After` (or a 429's `X-RateLimit-Reset`), and the
+//! transient/permanent classification.
 
 mod client;
 mod config;
@@ -11,4 +12,4 @@ pub use client::{HttpBuildError, HttpClient};
 pub use config::HttpConfig;
 pub use resolver::PolicyResolver;
 pub use response::HttpResponse;
-pub use retry::parse_retry_after;
+pub use retry::{parse_rate_limit_reset, parse_retry_after};

@@ -33,6 +33,17 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
+/// Parses `X-RateLimit-Reset` as ServiceNow sends it with a 429: the Unix time (seconds) at which the rate
+/// limit window resets, relative to `now`. A time in the past means "now" (zero); anything else is ignored.
+pub fn parse_rate_limit_reset(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let reset_at: i64 = value.parse().ok()?;
+    Some(Duration::from_secs(u64::try_from(reset_at.saturating_sub(now.timestamp())).unwrap_or(0)))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -67,5 +78,16 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn rate_limit_reset_is_a_unix_time() {
+        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 0).single().expect("date");
+        let in_90_s = (now.timestamp() + 90).to_string();
+        assert_eq!(parse_rate_limit_reset(&in_90_s, now), Some(Duration::from_secs(90)));
+        assert_eq!(parse_rate_limit_reset(&(now.timestamp() - 5).to_string(), now), Some(Duration::ZERO));
+        assert_eq!(parse_rate_limit_reset("soon", now), None);
+        assert_eq!(parse_rate_limit_reset("-1", now), None);
+        assert_eq!(parse_rate_limit_reset("", now), None);
     }
 }

@@ -1,5 +1,6 @@
 //! The shared outbound client against wiremock: classification of every error class, retries for
-//! idempotent methods only, Retry-After, timeouts, the size limit and the user agent.
+//! idempotent methods only, Retry-After (and a 429's X-RateLimit-Reset), timeouts, the size limit and the
+//! user agent.
 
 use std::time::Duration;
 
@@ -110,6 +111,30 @@ async fn retry_after_as_http_date() {
     let err = call(&fast_http(), &server, Method::POST).await.expect_err("503");
     let wait = err.retry_after().expect("retry-after parsed");
     assert!(wait > Duration::from_secs(80) && wait <= Duration::from_secs(90), "{wait:?}");
+}
+
+#[tokio::test]
+async fn rate_limit_reset_stands_in_only_for_a_missing_retry_after_on_429() {
+    let reset = (chrono::Utc::now().timestamp() + 600).to_string();
+    let answer = |status: u16, retry_after: Option<&str>| {
+        let mut template = ResponseTemplate::new(status).insert_header("X-RateLimit-Reset", reset.as_str());
+        if let Some(value) = retry_after {
+            template = template.insert_header("Retry-After", value);
+        }
+        template
+    };
+    let hint = |status: u16, retry_after: Option<&'static str>| {
+        let answer = answer(status, retry_after);
+        async move {
+            let server = MockServer::start().await;
+            Mock::given(path("/x")).respond_with(answer).mount(&server).await;
+            call(&fast_http(), &server, Method::POST).await.expect_err("error").retry_after()
+        }
+    };
+    let from_reset = hint(429, None).await.expect("the reset time as the hint");
+    assert!(from_reset > Duration::from_secs(590) && from_reset <= Duration::from_secs(600), "{from_reset:?}");
+    assert_eq!(hint(429, Some("7")).await, Some(Duration::from_secs(7)), "Retry-After wins");
+    assert_eq!(hint(503, None).await, None, "only a 429 is a rate limit");
 }
 
 #[tokio::test]

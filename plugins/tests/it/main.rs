@@ -11,4 +11,5 @@ mod jira;
 mod properties;
 mod registry;
 mod servicedesk_plus;
+mod servicenow;
 mod zendesk;

@@ -21,6 +21,8 @@ const NAMES: &[&str] = &[
     "x-zendesk-webhook-signature",
     "x-zendesk-webhook-signature-timestamp",
     "x-zendesk-webhook-invocation-id",
+    "x-sn-timestamp",
+    "x-sn-signature",
 ];
 
 fn header_map() -> impl Strategy<Value = HeaderMap> {

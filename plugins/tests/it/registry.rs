@@ -20,7 +20,7 @@ fn check(kind: ToolKind, pairs: &[(&str, &str)]) -> Result<(), CredentialsError>
 
 #[test]
 fn each_tool_accepts_its_documented_credentials() {
-    let ok: [(ToolKind, &[(&str, &str)]); 9] = [
+    let ok: [(ToolKind, &[(&str, &str)]); 12] = [
         (ToolKind::Jira, &[("email", "a@b.c"), ("api_token", "t")]),
         (ToolKind::Jira, &[("shared_secret", "s"), ("client_key", "k")]),
         (ToolKind::ServicedeskPlus, &[("authtoken", "t")]),
@@ -30,6 +30,9 @@ fn each_tool_accepts_its_documented_credentials() {
         (ToolKind::Generic, &[]),
         (ToolKind::Generic, &[("callback_token", "t")]),
         (ToolKind::Freshservice, &[("api_key", "k")]),
+        (ToolKind::ServiceNow, &[("username", "u"), ("password", "p")]),
+        (ToolKind::ServiceNow, &[("client_id", "c"), ("client_secret", "s"), ("username", "u"), ("password", "p")]),
+        (ToolKind::ServiceNow, &[("client_id", "c"), ("client_secret", "s"), ("refresh_token", "r")]),
     ];
     for (tool, pairs) in ok {
         assert_eq!(check(tool, pairs), Ok(()), "{tool} {pairs:?}");
@@ -57,4 +60,19 @@ fn missing_and_unknown_keys_are_named_without_values() {
     let message = check(ToolKind::Freshservice, &[("apikey", "fs-key")]).expect_err("typo").to_string();
     assert!(message.contains("apikey") && !message.contains("fs-key"), "{message}");
     assert!(check(ToolKind::Freshservice, &[("api_key", "k"), ("password", "X")]).is_err());
+    assert!(check(ToolKind::ServiceNow, &[]).is_err());
+    assert!(check(ToolKind::ServiceNow, &[("user", "u"), ("password", "p")]).is_err());
+}
+
+#[test]
+fn servicenow_refuses_half_an_oauth_set() {
+    // Basic credentials with a stray OAuth key would silently run on Basic auth.
+    for pairs in [
+        &[("username", "u"), ("password", "p"), ("client_id", "c")][..],
+        &[("username", "u"), ("password", "p"), ("refresh_token", "hunter2")],
+        &[("client_id", "c"), ("refresh_token", "hunter2")],
+    ] {
+        let message = check(ToolKind::ServiceNow, pairs).expect_err("half OAuth").to_string();
+        assert!(message.contains("client_secret") && !message.contains("hunter2"), "{pairs:?}: {message}");
+    }
 }

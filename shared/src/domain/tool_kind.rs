@@ -14,6 +14,9 @@ pub enum ToolKind {
     ServicedeskPlus,
     Jira,
     Zendesk,
+    /// One word, as the database and `--tool` spell it (snake_case would make it `service_now`).
+    #[serde(rename = "servicenow")]
+    ServiceNow,
     Generic,
     Freshservice,
 }
@@ -25,14 +28,21 @@ pub enum ToolKind {
 pub struct UnknownToolKind(pub String);
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 5] =
-        [ToolKind::ServicedeskPlus, ToolKind::Jira, ToolKind::Zendesk, ToolKind::Freshservice, ToolKind::Generic];
+    pub const ALL: [ToolKind; 6] = [
+        ToolKind::ServicedeskPlus,
+        ToolKind::Jira,
+        ToolKind::Zendesk,
+        ToolKind::ServiceNow,
+        ToolKind::Freshservice,
+        ToolKind::Generic,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolKind::ServicedeskPlus => "servicedesk_plus",
             ToolKind::Jira => "jira",
             ToolKind::Zendesk => "zendesk",
+            ToolKind::ServiceNow => "servicenow",
             ToolKind::Generic => "generic",
             ToolKind::Freshservice => "freshservice",
         }
@@ -76,7 +86,8 @@ mod tests {
         let err = "otrs".parse::<ToolKind>().expect_err("no plugin");
         let message = err.to_string();
         assert!(
-            message.contains("\"otrs\"") && message.contains("servicedesk_plus, jira, zendesk, freshservice, generic"),
+            message.contains("\"otrs\"")
+                && message.contains("servicedesk_plus, jira, zendesk, servicenow, freshservice, generic"),
             "{message}"
         );
     }

@@ -9,5 +9,8 @@ pub mod store;
 pub use cache::TenantCache;
 pub use credentials::Credentials;
 pub use secrets::{SecretsError, TenantSecrets};
-pub use settings::{LlmOverride, RateLimit, SettingsError, StageToggles, TenantSettings, ZendeskSettings};
+pub use settings::{
+    LlmOverride, RateLimit, ServiceNowNoteFormat, ServiceNowSettings, SettingsError, StageToggles, TenantSettings,
+    ZendeskSettings,
+};
 pub use store::{NewTenant, RotationReport, TenantRecord, TenantStoreError, TenantUpdate};

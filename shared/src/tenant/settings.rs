@@ -33,6 +33,9 @@ pub struct TenantSettings {
     /// Zendesk tenants only: knobs of the Zendesk plugin. Absent means the defaults.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zendesk: Option<ZendeskSettings>,
+    /// ServiceNow tenants: the table and the work-note format (absent: `incident`, plain text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servicenow: Option<ServiceNowSettings>,
 }
 
 impl Default for TenantSettings {
@@ -49,6 +52,7 @@ impl Default for TenantSettings {
             llm: LlmOverride::default(),
             redact_pii: false,
             zendesk: None,
+            servicenow: None,
         }
     }
 }
@@ -119,6 +123,41 @@ pub struct LlmOverride {
     pub model: Option<String>,
     pub temperature: Option<f32>,
     pub max_tokens: Option<u32>,
+}
+
+/// ServiceNow knobs (`"servicenow": {...}` in the settings document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceNowSettings {
+    /// The table whose records are the tickets (`incident`, `sc_req_item`, a custom `u_...` table). It is
+    /// placed in REST paths and encoded queries, so only `a-z`, `0-9` and `_` are accepted.
+    #[serde(deserialize_with = "servicenow_table")]
+    pub table: String,
+    /// How the work note is written into the journal.
+    pub note_format: ServiceNowNoteFormat,
+}
+
+impl Default for ServiceNowSettings {
+    fn default() -> Self {
+        Self { table: "incident".into(), note_format: ServiceNowNoteFormat::Plain }
+    }
+}
+
+/// A journal field holds plain text; only text inside `[code]...[/code]` renders as HTML, and instances can
+/// turn that off. Plain text therefore is the default, and HTML a tenant's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceNowNoteFormat {
+    Plain,
+    Html,
+}
+
+fn servicenow_table<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let table = String::deserialize(deserializer)?;
+    let valid = !table.is_empty()
+        && table.len() <= 80
+        && table.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if valid { Ok(table) } else { Err(serde::de::Error::custom("servicenow.table must be a table name (a-z, 0-9, _)")) }
 }
 
 /// Why a settings document was refused.
@@ -196,6 +235,20 @@ mod tests {
         }
         let absent = serde_json::to_value(TenantSettings::default()).expect("json");
         assert!(absent.get("zendesk").is_none(), "absent stays absent: {absent}");
+    }
+
+    #[test]
+    fn servicenow_settings_default_and_refuse_odd_tables() {
+        let settings = TenantSettings::from_json(json!({"servicenow": {}})).expect("valid");
+        assert_eq!(settings.servicenow, Some(ServiceNowSettings::default()));
+        assert_eq!(serde_json::to_value(TenantSettings::default()).expect("json").get("servicenow"), None);
+        let custom = json!({"servicenow": {"table": "u_it_request", "note_format": "html"}});
+        let settings = TenantSettings::from_json(custom).expect("valid");
+        let servicenow = settings.servicenow.expect("set");
+        assert_eq!((servicenow.table.as_str(), servicenow.note_format), ("u_it_request", ServiceNowNoteFormat::Html));
+        for bad in [json!({"table": "incident^ORsys_id!=x"}), json!({"table": ""}), json!({"tabel": "incident"})] {
+            assert!(TenantSettings::from_json(json!({"servicenow": bad})).is_err(), "{bad}");
+        }
     }
 
     #[test]

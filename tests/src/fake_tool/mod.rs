@@ -1,8 +1,8 @@
 //! The one fake ticketing tool of the workspace: an HTTP server on a free loopback port that speaks each
-//! built-in tool's API format (the generic REST API, ServiceDesk Plus v3, Jira Cloud REST v3 and Zendesk
-//! REST v2; the route sets do not overlap, so one server serves every tenant), serves tickets from a
-//! catalogue, stores the notes posted to it (so `find_note` finds them) and can be told to fail. The demo,
-//! the benchmarks and the integration tests all use it.
+//! built-in tool's API format (the generic REST API, ServiceDesk Plus v3, Jira Cloud REST v3, Zendesk REST v2,
+//! the ServiceNow Table API and Freshservice v2 under `/freshservice`; the route sets do not overlap, so one
+//! server serves every tenant), serves tickets from a catalogue, stores the notes posted to it (so `find_note`
+//! finds them) and can be told to fail. The demo, the benchmarks and the integration tests all use it.
 //!
 //! It is an axum server rather than wiremock: benchmarks post tens of thousands of notes and must not pay for
 //! request recording, and the catalogue and failure script are state the routes share.
@@ -11,6 +11,7 @@ mod freshservice;
 mod generic;
 mod jira;
 mod servicedesk_plus;
+mod servicenow;
 mod state;
 mod zendesk;
 
@@ -67,6 +68,7 @@ impl FakeTool {
             .merge(jira::routes())
             .nest(freshservice::PREFIX, freshservice::routes())
             .merge(zendesk::routes())
+            .merge(servicenow::routes())
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake tool");
         let address = listener.local_addr().expect("fake tool address");
@@ -91,7 +93,11 @@ impl FakeTool {
         use enhancer_shared::domain::ToolKind;
         match tool {
             ToolKind::Freshservice => format!("{}{FRESHSERVICE_PREFIX}", self.base_url()),
-            ToolKind::ServicedeskPlus | ToolKind::Jira | ToolKind::Zendesk | ToolKind::Generic => self.base_url(),
+            ToolKind::ServicedeskPlus
+            | ToolKind::Jira
+            | ToolKind::Zendesk
+            | ToolKind::ServiceNow
+            | ToolKind::Generic => self.base_url(),
         }
     }
 

@@ -153,8 +153,8 @@ pub struct AddArgs {
     pub id: String,
     #[arg(long)]
     pub name: String,
-    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, zendesk, freshservice,
-    /// generic); any other name is refused before anything is written.
+    /// The ticketing tool: one of the tools with a plugin (servicedesk_plus, jira, zendesk, servicenow,
+    /// freshservice, generic); any other name is refused before anything is written.
     #[arg(long)]
     pub tool: String,
     #[arg(long)]
