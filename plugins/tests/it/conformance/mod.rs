@@ -76,12 +76,17 @@ mod signatures;
 mod generic;
 mod jira;
 mod servicedesk_plus;
+mod zendesk;
 
 pub use adapter::ToolAdapter;
 
 /// Every tool's adapter, for the checks that span tools.
-pub const ADAPTERS: &[&dyn ToolAdapter] =
-    &[&generic::GenericAdapter, &jira::JiraAdapter, &servicedesk_plus::ServiceDeskPlusAdapter];
+pub const ADAPTERS: &[&dyn ToolAdapter] = &[
+    &generic::GenericAdapter,
+    &jira::JiraAdapter,
+    &servicedesk_plus::ServiceDeskPlusAdapter,
+    &zendesk::ZendeskAdapter,
+];
 
 #[test]
 fn every_tool_kind_has_an_adapter() {
