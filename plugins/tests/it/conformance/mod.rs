@@ -77,6 +77,7 @@ mod freshservice;
 mod generic;
 mod jira;
 mod servicedesk_plus;
+mod zendesk;
 
 pub use adapter::ToolAdapter;
 
@@ -86,6 +87,7 @@ pub const ADAPTERS: &[&dyn ToolAdapter] = &[
     &jira::JiraAdapter,
     &servicedesk_plus::ServiceDeskPlusAdapter,
     &freshservice::FreshserviceAdapter,
+    &zendesk::ZendeskAdapter,
 ];
 
 #[test]
