@@ -77,6 +77,7 @@ mod freshservice;
 mod generic;
 mod jira;
 mod servicedesk_plus;
+mod servicenow;
 mod zendesk;
 
 pub use adapter::ToolAdapter;
@@ -88,6 +89,7 @@ pub const ADAPTERS: &[&dyn ToolAdapter] = &[
     &servicedesk_plus::ServiceDeskPlusAdapter,
     &freshservice::FreshserviceAdapter,
     &zendesk::ZendeskAdapter,
+    &servicenow::ServiceNowAdapter,
 ];
 
 #[test]
