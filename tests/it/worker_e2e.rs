@@ -50,7 +50,7 @@ pub async fn pipeline(worker_env: &[(&str, &str)]) -> Pipeline {
     Pipeline { stack, worker_config, db }
 }
 
-async fn send(p: &Pipeline, ticket: &str) {
+pub async fn send(p: &Pipeline, ticket: &str) {
     let response =
         post_signed(&p.ingest, "acme", &format!("delivery-{ticket}"), &generic_created(ticket, "VPN drops")).await;
     assert_eq!(response.status(), 202);

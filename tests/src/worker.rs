@@ -35,6 +35,16 @@ impl TestWorker {
         }
     }
 
+    /// `kill -9`, as far as one process can do it to a part of itself: the worker's task and its jobs stop
+    /// where they are, with no drain, no recorded outcome and no release of its claims (their heartbeats
+    /// stop with the jobs). Its sockets are not closed by this: a test that needs the broker to return the
+    /// unacknowledged messages runs the worker through a [`crate::proxy::CuttableProxy`] and cuts it.
+    pub async fn kill(self) {
+        self.handle.abort();
+        let ended = self.handle.await;
+        assert!(ended.as_ref().is_err_and(tokio::task::JoinError::is_cancelled), "the worker was killed: {ended:?}");
+    }
+
     /// SIGTERM: stop consuming, drain, close.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);

@@ -14,8 +14,8 @@ use tokio::sync::watch;
 
 use crate::consumer::{self, ConsumerOptions, ConsumerState};
 use crate::health::{self, HealthState};
-use crate::job::WorkerContext;
 use crate::job::tenant::{TenantCache, WorkerTenant};
+use crate::job::{WorkerContext, history};
 use crate::stages::StageTimeouts;
 use crate::writer::llm::OpenAiWriter;
 use crate::writer::{OfflineWriter, Writer};
@@ -73,7 +73,7 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
         },
     );
     let timeouts = StageTimeouts::from_config(config);
-    let lease = config.worker.lease_secs.map_or(timeouts.total() + Duration::from_secs(60), Duration::from_secs);
+    let lease = Duration::from_secs(config.worker.lease_secs);
     let tenants = TenantCache::new(
         pool.clone(),
         keys,
@@ -103,9 +103,19 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
 }
 
 impl Worker {
-    /// Consumes until `shutdown` flips to true, then drains and closes the publisher.
+    /// Consumes until `shutdown` flips to true, then drains, releases the claims of the jobs the drain
+    /// abandoned and closes the publisher.
     pub async fn run(&self, shutdown: watch::Receiver<bool>) {
         consumer::run(Arc::clone(&self.ctx), self.options.clone(), self.state.clone(), shutdown).await;
+        // No job of this process runs any more: the next worker may take its unfinished claims at once
+        // rather than after their leases. (A killed process cannot do this; its leases run out.)
+        match history::release_all(&self.ctx.pool, self.ctx.claim_token).await {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "released the claims of abandoned jobs"),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot release claims; they are taken over when their leases end");
+            }
+        }
         self.ctx.publisher.close().await;
     }
 
@@ -134,7 +144,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         enhancer_shared::shutdown::signal().await;
         let _ = tx.send(true);
     });
-    tracing::info!(worker_id = %worker.ctx.worker_id, listen = %config.worker.listen, "enhancer-worker started");
+    tracing::info!(
+        worker_id = %worker.ctx.worker_id, claim_token = %worker.ctx.claim_token,
+        lease_secs = worker.ctx.lease.as_secs(), listen = %config.worker.listen, "enhancer-worker started"
+    );
     worker.run(rx).await;
     let _ = server.await;
     tracing::info!("enhancer-worker stopped");

@@ -123,12 +123,14 @@ pub struct WorkerConfig {
     pub concurrency: u32,
     /// On SIGTERM, in-flight jobs get this long to finish before the rest return to the queue.
     pub drain_grace_secs: u64,
-    /// This worker's name in `enhancement_history.claimed_by`. Defaults to the host name (the pod name on
-    /// Kubernetes), which survives a container restart so the restarted worker resumes its own claims.
+    /// This worker's label in logs, metrics and `enhancement_history.claimed_by`. Defaults to the host name
+    /// (the pod name on Kubernetes). Only a label: claims belong to a random token each process makes at
+    /// start-up, so replicas may share an id.
     pub id: Option<String>,
-    /// How long a claim holds before another worker may take the job over. Unset: the sum of the stage
-    /// timeouts plus a minute, so a live job is never taken over.
-    pub lease_secs: Option<u64>,
+    /// How long a claim holds past its last renewal before another worker may take the job over (a dead
+    /// worker's jobs resume within about this long). The worker renews it every third of this while the job
+    /// runs, so it need not cover the job's duration. At least 3.
+    pub lease_secs: u64,
     /// Tenant configs are cached this long per worker process (changes also invalidate the cache).
     pub tenant_cache_ttl_secs: u64,
 }
@@ -140,7 +142,7 @@ impl Default for WorkerConfig {
             concurrency: 64,
             drain_grace_secs: 30,
             id: None,
-            lease_secs: None,
+            lease_secs: 30,
             tenant_cache_ttl_secs: 30,
         }
     }

@@ -31,6 +31,7 @@ fn defaults_match_the_design_table() {
     assert_eq!(config.ingest.listen.to_string(), "0.0.0.0:8080");
     assert_eq!(config.worker.listen.to_string(), "0.0.0.0:9090");
     assert_eq!(config.worker.concurrency, 64);
+    assert_eq!(config.worker.lease_secs, 30, "a short lease, renewed by the heartbeat");
     assert_eq!(config.llm.provider, LlmProvider::Offline);
     assert!((config.llm.temperature - 0.3).abs() < f32::EPSILON);
     assert_eq!(config.llm.timeout_secs, 60);
@@ -84,6 +85,8 @@ fn every_validation_error_names_its_key() {
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("ENHANCER_WORKER__CONCURRENCY", "lots")], "worker.concurrency"),
         (&[("ENHANCER_WORKER__CONCURRENCY", "0")], "worker.concurrency"),
+        (&[("ENHANCER_WORKER__LEASE_SECS", "2")], "worker.lease_secs"),
+        (&[("ENHANCER_WORKER__LEASE_SECS", "100000")], "worker.lease_secs"),
         (&[("ENHANCER_DATABASE__URL", "mysql://x")], "database.url"),
         (&[("ENHANCER_AMQP__URL", "http://x")], "amqp.url"),
         (&[("ENHANCER_REDIS__URL", "x")], "redis.url"),

@@ -45,6 +45,11 @@ impl Config {
         if !(1..=10_000).contains(&self.worker.concurrency) {
             return Err(invalid("worker.concurrency", "must be between 1 and 10000"));
         }
+        // The heartbeat renews a claim every third of the lease, so 3 s means a renewal a second; shorter
+        // leases would be lost to one slow statement. A day is far beyond any job: a typo, not a setting.
+        if !(3..=86_400).contains(&self.worker.lease_secs) {
+            return Err(invalid("worker.lease_secs", "must be between 3 and 86400 (the heartbeat renews every third)"));
+        }
         if !(0.0..=2.0).contains(&self.llm.temperature) {
             return Err(invalid("llm.temperature", "must be between 0 and 2"));
         }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use enhancer_plugins::{HttpClient, Plugins};
 use enhancer_shared::queue::Publisher;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use super::tenant::TenantCache;
 use crate::metrics::Metrics;
@@ -26,10 +27,14 @@ pub struct WorkerContext {
     pub publisher: Publisher,
     pub writer: Arc<dyn Writer>,
     pub metrics: Metrics,
-    /// Names this process in `enhancement_history.claimed_by`. Stable across restarts of one pod (the host
-    /// name), so a restarted worker takes over its own stale claims at once instead of waiting for the lease.
+    /// `worker.id`: this process's label in logs, metrics and `enhancement_history.claimed_by`. Not an
+    /// identity: two replicas may share it, and a restarted pod keeps it.
     pub worker_id: String,
-    /// How long a claim holds before another worker may take the job over.
+    /// Owns this process's claims (`enhancement_history.claim_token`): made at random when the process
+    /// starts, so no other process, whatever its `worker.id`, can mistake one of them for its own.
+    pub claim_token: Uuid,
+    /// How long a claim holds past its last renewal before another worker may take the job over; the
+    /// heartbeat renews it every third of this while the job runs.
     pub lease: Duration,
     pub max_attempts: u32,
     pub timeouts: StageTimeouts,
@@ -63,6 +68,7 @@ impl WorkerContext {
             writer,
             metrics: Metrics::new(),
             worker_id,
+            claim_token: Uuid::new_v4(),
             lease,
             max_attempts,
             timeouts,

@@ -1,4 +1,5 @@
-//! One job, top-down: tenant, claim, gather, synthesize, note, update, record. [`enhance`] reads as that
+//! One job, top-down: tenant, claim, gather, synthesize, note, update, record. The claim's lease is renewed
+//! by a heartbeat while the job runs (`lease.rs`) and checked before the update. [`enhance`] reads as that
 //! sequence; each step below it is a call into the file that owns it (`tenant.rs`, `history.rs`,
 //! `stages/*.rs`, `record.rs`), run under [`timed`], which marks the span, applies the stage's time limit,
 //! observes the stage's duration and measures what `enhancement_history` records.
@@ -8,7 +9,8 @@ use enhancer_shared::tenant::TenantSettings;
 use uuid::Uuid;
 
 use super::context::WorkerContext;
-use super::history::{self, ClaimOutcome, StageTimes};
+use super::history::{self, ClaimOutcome, Claimant, StageTimes};
+use super::lease::Lease;
 use super::tool::Tool;
 use super::{index, record, tenant};
 use crate::stages::gather::{Gathered, gather};
@@ -33,8 +35,10 @@ pub(super) enum Finished {
     Ignored,
     /// Already completed earlier: a redelivery.
     Skipped,
-    /// Another delivery of it is running: looked at again later.
-    Deferred,
+    /// Another delivery of it is running: looked at again once that claim's lease would have run out.
+    Deferred {
+        lease_left: std::time::Duration,
+    },
     /// Test fault point: stopped after the note was posted, as a killed process would.
     #[cfg(feature = "fault-injection")]
     Crashed,
@@ -46,12 +50,15 @@ pub(super) async fn enhance(
     progress: &mut Progress,
 ) -> Result<Finished, StageError> {
     let Some(tenant) = tenant::admit(ctx, job).await? else { return Ok(Finished::Ignored) };
+    let claimed_at = tokio::time::Instant::now();
     let (id, attempts) = match claim_step(ctx, job).await? {
         ClaimOutcome::Claimed { enhancement_id, attempts } => (enhancement_id, attempts),
         ClaimOutcome::AlreadyDone => return Ok(Finished::Skipped),
-        ClaimOutcome::HeldElsewhere => return Ok(Finished::Deferred),
+        ClaimOutcome::HeldElsewhere { lease_left } => return Ok(Finished::Deferred { lease_left }),
     };
     progress.enhancement_id = Some(id);
+    // Renewed until this function returns, whichever way.
+    let lease = Lease::hold(ctx.pool.clone(), id, ctx.claim_token, ctx.lease, claimed_at);
     let tool = Tool::of(ctx, &tenant);
     if job.purpose == JobPurpose::Index {
         index::refresh(ctx, job, &tool, id, &mut progress.times).await?;
@@ -61,6 +68,8 @@ pub(super) async fn enhance(
     let gathered = gather_step(ctx, job, &tool, &mut progress.times).await?;
     let enhancement = synthesize_step(ctx, job, &gathered, &tenant.record.settings, &mut progress.times).await?;
     let note = note(&enhancement, id);
+    // Never race a worker that took the job over: it posts (or finds) the note itself.
+    lease.check()?;
     let posted = update_step(ctx, job, &tool, &note, attempts, &mut progress.times).await?;
     #[cfg(feature = "fault-injection")]
     if ctx.faults.crash_after_post() {
@@ -73,7 +82,8 @@ pub(super) async fn enhance(
 /// Claims the run (see [`history::claim`]); no time limit but the pool's, and history keeps no duration of
 /// it (the metric does).
 async fn claim_step(ctx: &WorkerContext, job: &EnhancementJob) -> Result<ClaimOutcome, StageError> {
-    let claimed = history::claim(&ctx.pool, job, &ctx.worker_id, ctx.lease);
+    let claimant = Claimant { token: ctx.claim_token, label: &ctx.worker_id };
+    let claimed = history::claim(&ctx.pool, job, claimant, ctx.lease);
     let claimed = async { claimed.await.map_err(|err| StageError::from_error(Stage::Claim, &err)) };
     timed(&ctx.metrics, Stage::Claim, None, claimed).await.0
 }
@@ -104,7 +114,8 @@ async fn synthesize_step(
     written
 }
 
-/// `attempts == 1`: no earlier run can have posted the note, so the update skips looking for it.
+/// `attempts == 1`: no earlier run can have posted the note, so the update skips looking for it. Every
+/// later claim (a retry, a redelivery, a takeover of an expired lease) counts up `attempts` and looks first.
 async fn update_step(
     ctx: &WorkerContext,
     job: &EnhancementJob,

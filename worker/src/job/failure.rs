@@ -129,14 +129,14 @@ async fn record(
     };
     // The retry or dead letter is already durable in the broker; a history row that stays `running` is
     // corrected by the next attempt or shows in `history` as stale.
-    if let Err(err) = history::fail(&ctx.pool, enhancement_id, &failure).await {
+    if let Err(err) = history::fail(&ctx.pool, enhancement_id, ctx.claim_token, &failure).await {
         tracing::warn!(error = %err, "cannot record the failure in enhancement_history");
     }
 }
 
-/// Republishes a job unchanged to a short delay tier: another delivery of it is running right now.
-pub async fn defer(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders) -> Settlement {
-    let route = ctx.publisher.topology().retry_route(RetryTier::S30);
+/// Republishes a job unchanged to the delay `tier`: another delivery of it is running right now.
+pub async fn defer(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders, tier: RetryTier) -> Settlement {
+    let route = ctx.publisher.topology().retry_route(tier);
     match ctx.publisher.publish(&route, &job.job_id.to_string(), &job.to_json(), headers.to_field_table()).await {
         Ok(()) => Settlement::Ack,
         Err(err) => {

@@ -6,12 +6,14 @@
 //! - `enhance.rs`: the job as a sequence of named steps (tenant, claim, gather, synthesize, note, update,
 //!   record); `tool.rs`: the tenant's plugin and API handle, built in one place.
 //! - [`tenant`], [`history`], `record.rs`, [`index`]: the steps' own files; [`failure`]: retry or dead letter.
+//! - [`lease`]: the heartbeat that renews a running job's claim, and the check before the note is posted.
 
 pub mod context;
 mod enhance;
 pub mod failure;
 pub mod history;
 pub mod index;
+pub mod lease;
 pub mod process;
 mod record;
 pub mod tenant;

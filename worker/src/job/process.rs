@@ -3,7 +3,7 @@
 //! ended into what the consumer tells the broker.
 
 use enhancer_shared::domain::EnhancementJob;
-use enhancer_shared::queue::JobHeaders;
+use enhancer_shared::queue::{JobHeaders, RetryTier};
 use lapin::message::Delivery;
 use tracing::Instrument as _;
 
@@ -54,7 +54,8 @@ pub async fn process(ctx: &WorkerContext, delivery: &Delivery) -> Settlement {
     async {
         if !ctx.start_running(job.tenant_id.as_str(), &job.idempotency_key) {
             ctx.metrics.jobs.with_label_values(&[job.tenant_id.as_str(), job.tool.as_str(), "deferred"]).inc();
-            return failure::defer(ctx, &job, &headers).await;
+            // Running here: its heartbeat keeps the claim, so look again after the usual deferral.
+            return failure::defer(ctx, &job, &headers, RetryTier::S30).await;
         }
         let settlement = run(ctx, &job, &headers).await;
         ctx.stop_running(job.tenant_id.as_str(), &job.idempotency_key);
@@ -83,9 +84,11 @@ async fn run(ctx: &WorkerContext, job: &EnhancementJob, headers: &JobHeaders) ->
             count("skipped");
             Settlement::Ack
         }
-        Ok(Finished::Deferred) => {
+        Ok(Finished::Deferred { lease_left }) => {
             count("deferred");
-            failure::defer(ctx, job, headers).await
+            // Back once the holder's lease would have run out: a takeover of a dead worker's job then
+            // waits at most about one lease (rounded up to a delay tier).
+            failure::defer(ctx, job, headers, RetryTier::at_least(lease_left)).await
         }
         #[cfg(feature = "fault-injection")]
         Ok(Finished::Crashed) => Settlement::Crash,
