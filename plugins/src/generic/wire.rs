@@ -43,6 +43,9 @@ pub(super) struct WebhookData {
     /// Who caused the event (login, e-mail or account id); compared with `integration_account_id`.
     #[serde(default)]
     pub actor: Option<String>,
+    /// The comment's text on `ticket.commented` (our own notes carry the marker in it).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// `GET {base}/tickets/{id}` answer.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::PRIORITIES;
 use crate::error::{ExtractError, describe_json_error};
-use crate::loop_guard::is_self_authored;
+use crate::loop_guard::{is_self_authored, texts_at};
 use crate::payload::{id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::request::WebhookRequest;
@@ -30,9 +30,10 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
     let user = account(&payload, &["user"]);
     let comment_author = account(&payload, &["comment", "author"]);
     let actor = if kind == EventKind::Commented { comment_author.or(user) } else { user.or(comment_author) };
-    // Ours if the triggering user or the comment's author is the integration account, or the payload
-    // carries our marker.
-    let self_authored = [user, comment_author].into_iter().any(|who| is_self_authored(who, req.body, req.settings));
+    // Ours if the triggering user or the comment's author is the integration account, or the comment's body
+    // (a string, or an ADF document on Cloud) carries our marker. Never the summary or description.
+    let notes = texts_at(&payload, &[&["comment", "body"]]);
+    let self_authored = [user, comment_author].into_iter().any(|who| is_self_authored(who, &notes, req.settings));
 
     Ok(TicketEvent {
         ticket_id,

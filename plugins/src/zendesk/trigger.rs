@@ -29,8 +29,10 @@ pub(super) fn extract(req: &WebhookRequest<'_>, payload: &Value) -> Result<Ticke
 
     let actor_id = id_at(payload, &["actor_id"]).filter(|id| !is_placeholder(id));
     let actor_email = expanded(str_at(payload, &["actor_email"])).map(str::to_owned);
+    // The trigger body carries no comment text: the acting user decides (and the trigger's "Current user |
+    // Is not | <the integration agent>" condition keeps our notes from firing it at all).
     let self_authored =
-        [&actor_id, &actor_email].into_iter().any(|who| is_self_authored(who.as_deref(), req.body, req.settings));
+        [&actor_id, &actor_email].into_iter().any(|who| is_self_authored(who.as_deref(), &[], req.settings));
 
     Ok(TicketEvent {
         ticket_id,

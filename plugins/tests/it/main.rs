@@ -8,6 +8,7 @@ mod generic;
 mod helpers;
 mod http_client;
 mod jira;
+mod loop_guard;
 mod properties;
 mod registry;
 mod servicedesk_plus;
