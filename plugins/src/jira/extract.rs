@@ -1,5 +1,10 @@
 //! Jira webhook payload (`jira:issue_created`, `jira:issue_updated`, `comment_created`, ...) ->
-//! [`TicketEvent`]. The delivery id is `X-Atlassian-Webhook-Identifier`, stable across Jira's retries.
+//! [`TicketEvent`].
+//!
+//! Idempotency key: none. Jira's delivery id (`X-Atlassian-Webhook-Identifier`) is not covered by the
+//! admin webhook's HMAC (which signs only the body) nor by a Connect JWT, so a replayed body with a fresh
+//! identifier would count as a new event. Without a key, ingest identifies a redelivery by the (signed) body,
+//! which Jira resends unchanged on its retries and which carries the event's own `timestamp`.
 
 use enhancer_shared::domain::{EventKind, TicketEvent, TicketId};
 use serde_json::Value;
@@ -42,7 +47,7 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
         subject: str_at(&payload, &["issue", "fields", "summary"]).map(str::to_owned),
         priority: normalize(str_at(&payload, &["issue", "fields", "priority", "name"]), req.settings, PRIORITIES),
         occurred_at: time_at(&payload, &["timestamp"]),
-        idempotency_key: req.header("x-atlassian-webhook-identifier").filter(|id| !id.is_empty()).map(str::to_owned),
+        idempotency_key: None,
         self_authored,
     })
 }

@@ -50,7 +50,7 @@ pub(super) fn extract(
         subject: str_at(payload, &["detail", "subject"]).map(str::to_owned),
         priority: normalize(str_at(payload, &["detail", "priority"]), req.settings, PRIORITIES),
         occurred_at: time_at(payload, &["time"]),
-        idempotency_key: idempotency_key(req, str_at(payload, &["id"])),
+        idempotency_key: idempotency_key(str_at(payload, &["id"])),
         self_authored,
     })
 }

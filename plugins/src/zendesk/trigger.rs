@@ -42,8 +42,9 @@ pub(super) fn extract(req: &WebhookRequest<'_>, payload: &Value) -> Result<Ticke
         // `{{ticket.priority}}` renders the display name (`High`); matching is case-insensitive.
         priority: normalize(expanded(str_at(payload, &["priority"])), req.settings, PRIORITIES),
         occurred_at: time_at(payload, &["timestamp"]),
-        // A trigger body has no event id of its own: the invocation id header, if any.
-        idempotency_key: idempotency_key(req, None),
+        // A trigger body has no event id of its own; ingest hashes the signed body (its `timestamp` keeps
+        // two identical-looking updates apart).
+        idempotency_key: idempotency_key(None),
         self_authored,
     })
 }
