@@ -13,4 +13,5 @@ mod properties;
 mod registry;
 mod servicedesk_plus;
 mod servicenow;
+mod signature_properties;
 mod zendesk;
