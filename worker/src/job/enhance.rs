@@ -60,7 +60,7 @@ pub(super) async fn enhance(
 
     let gathered = gather_step(ctx, job, &tool, &mut progress.times).await?;
     let enhancement = synthesize_step(ctx, job, &gathered, &tenant.record.settings, &mut progress.times).await?;
-    let note = note(&enhancement, id);
+    let note = note(&enhancement, id, &gathered.ticket, &gathered.context, &tenant.record.base_url);
     let posted = update_step(ctx, job, &tool, &note, attempts, &mut progress.times).await?;
     #[cfg(feature = "fault-injection")]
     if ctx.faults.crash_after_post() {
