@@ -56,7 +56,8 @@ async fn servicedesk_plus_and_jira_fixtures_are_verified_and_queued() {
     assert_eq!(job.event.ticket_id.as_str(), "201");
     assert_eq!(job.event.kind, EventKind::Created);
 
-    // Jira: X-Hub-Signature over the raw body, the delivery id as idempotency key.
+    // Jira: X-Hub-Signature over the raw body. The delivery id header is unsigned, so the key is the signed
+    // body's hash, not the header.
     let jira = fixture("jira/issue_created.json");
     let signature = jira_hub_signature("jira-hmac-secret", &jira);
     let bad = jira_hub_signature("another-secret", &jira);
@@ -66,7 +67,7 @@ async fn servicedesk_plus_and_jira_fixtures_are_verified_and_queued() {
     assert_eq!(post(&ingest, "jsm", &jira, &headers).await.status(), 202);
     let (job, _) = ingest.take_job().await.expect("the Jira job");
     assert_eq!(job.tool, ToolKind::Jira);
-    assert_eq!(job.idempotency_key, "delivery-77");
+    assert!(job.idempotency_key.starts_with("sha256:"), "{}", job.idempotency_key);
     assert_eq!(job.event.kind, EventKind::Created);
     // The tool redelivers the same delivery: a duplicate.
     assert_eq!(post(&ingest, "jsm", &jira, &headers).await.status(), 200);
@@ -81,4 +82,57 @@ async fn servicedesk_plus_and_jira_fixtures_are_verified_and_queued() {
     assert_eq!(job.event.kind, EventKind::Updated);
     assert_eq!(job.purpose, JobPurpose::Index);
     assert!(ingest.take_job().await.is_none());
+}
+
+#[tokio::test]
+async fn a_replayed_jira_body_with_new_identifiers_makes_one_job() {
+    let db = TestDb::migrated().await;
+    add_tenant(
+        &db,
+        "jsm",
+        ToolKind::Jira,
+        "https://acme.atlassian.net",
+        r#"{"webhook_secret": "jira-hmac-secret", "credentials": {"email": "a@b.c", "api_token": "t"}}"#,
+        TenantSettings::default(),
+    )
+    .await;
+    let ingest = TestIngest::spawn(&db, &[]).await;
+
+    // One captured, validly signed body, sent with three fresh (unsigned) identifiers.
+    let jira = fixture("jira/issue_created.json");
+    let signature = jira_hub_signature("jira-hmac-secret", &jira);
+    let mut statuses = Vec::new();
+    for identifier in ["captured-1", "replay-2", "replay-3"] {
+        let headers = [("X-Hub-Signature", signature.clone()), ("X-Atlassian-Webhook-Identifier", identifier.into())];
+        statuses.push(post(&ingest, "jsm", &jira, &headers).await.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 200, 200], "the replays are duplicates");
+    assert!(ingest.take_job().await.is_some(), "one job");
+    assert!(ingest.take_job().await.is_none(), "and only one");
+}
+
+#[tokio::test]
+async fn a_4000_character_delivery_id_is_hashed_into_a_short_key() {
+    let db = TestDb::migrated().await;
+    add_tenant(
+        &db,
+        "sdp",
+        ToolKind::ServicedeskPlus,
+        "https://sdp.example.com",
+        r#"{"webhook_secret": "sdp-shared-secret-1", "credentials": {"authtoken": "t"}}"#,
+        TenantSettings::default(),
+    )
+    .await;
+    let ingest = TestIngest::spawn(&db, &[]).await;
+    let body = serde_json::to_vec(&serde_json::json!({
+        "event": "request_created", "request_id": "201", "delivery_id": "d".repeat(4000),
+    }))
+    .expect("JSON");
+    let headers = [("X-Enhancer-Secret", "sdp-shared-secret-1".to_owned())];
+    assert_eq!(post(&ingest, "sdp", &body, &headers).await.status(), 202);
+    let (job, _) = ingest.take_job().await.expect("the job");
+    assert!(job.idempotency_key.len() <= 128, "{} bytes", job.idempotency_key.len());
+    assert!(job.idempotency_key.starts_with("sha256:"), "{}", job.idempotency_key);
+    // The same delivery again is still recognised.
+    assert_eq!(post(&ingest, "sdp", &body, &headers).await.status(), 200);
 }

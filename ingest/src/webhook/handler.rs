@@ -15,9 +15,9 @@ use enhancer_plugins::{ExtractError, WebhookRequest};
 use enhancer_shared::domain::{EnhancementJob, JobPurpose, TenantId};
 use enhancer_shared::queue::JobHeaders;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::idempotency::job_key;
 use super::policy::{Policy, decide};
 use crate::admission::{Claim, Verdict};
 use crate::error::ApiError;
@@ -94,13 +94,7 @@ async fn handle(
     };
 
     // The tool's delivery id when it sends one; otherwise the body itself identifies a redelivery.
-    let idempotency_key = match &event.idempotency_key {
-        Some(key) => key.clone(),
-        None => format!(
-            "sha256:{}",
-            hex::encode(Sha256::new().chain_update(tenant_id.as_str()).chain_update([0]).chain_update(body).finalize())
-        ),
-    };
+    let idempotency_key = job_key(tenant_id.as_str(), event.idempotency_key.as_deref(), body);
     let job = EnhancementJob {
         purpose,
         ..EnhancementJob::new(record.id.clone(), record.tool, idempotency_key.clone(), event)

@@ -2,6 +2,7 @@
 //! dedup -> publish with confirm -> answer. Each step's refusal is one row of the contract table.
 
 mod handler;
+mod idempotency;
 mod policy;
 
 pub use handler::receive;

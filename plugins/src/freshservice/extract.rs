@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::PRIORITIES;
 use crate::error::{ExtractError, describe_json_error};
-use crate::loop_guard::is_self_authored;
+use crate::loop_guard::{is_self_authored, texts_at};
 use crate::payload::{id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::request::WebhookRequest;
@@ -34,7 +34,8 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
         .or_else(|| expanded(str_at(&payload, &["requester_email"])))
         .map(str::to_owned);
     Ok(TicketEvent {
-        self_authored: is_self_authored(actor.as_deref(), req.body, req.settings),
+        // The account, or our marker in the note text the template may send as `note` (never the subject).
+        self_authored: is_self_authored(actor.as_deref(), &texts_at(&payload, &[&["note"]]), req.settings),
         ticket_id,
         kind,
         actor,

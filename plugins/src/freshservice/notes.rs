@@ -21,7 +21,11 @@ const MAX_PAGES: usize = 20;
 /// The note's HTML: the rendered Markdown, then the marker as a small footer paragraph. The marker is
 /// visible text, so it survives in `body_text` whatever markup Freshservice keeps.
 pub fn note_html(note: &Note) -> String {
-    format!("{}\n<p><small>{}</small></p>", render::to_html(&note.body_markdown), escape_html(&note.marker))
+    format!(
+        "{}\n<p><small>{}</small></p>",
+        render::to_html(&note.body_markdown, &render::AllowedLinks::of(note)),
+        escape_html(&note.marker)
+    )
 }
 
 pub(super) async fn post_note(api: &ToolApi<'_>, id: &TicketId, note: &Note) -> Result<NoteRef, ToolError> {

@@ -22,7 +22,12 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
     let ticket_id = TicketId::parse(raw_id).map_err(|_| ExtractError::malformed("data.ticket_id is not a valid id"))?;
     let actor = payload.data.actor.filter(|actor| !actor.trim().is_empty());
     Ok(TicketEvent {
-        self_authored: is_self_authored(actor.as_deref(), req.body, req.settings),
+        // The account, or our marker in the comment's text (`data.comment`; never the subject).
+        self_authored: is_self_authored(
+            actor.as_deref(),
+            &[payload.data.comment.as_deref().unwrap_or("")],
+            req.settings,
+        ),
         ticket_id,
         kind,
         actor,

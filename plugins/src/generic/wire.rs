@@ -43,6 +43,9 @@ pub(super) struct WebhookData {
     /// Who caused the event (login, e-mail or account id); compared with `integration_account_id`.
     #[serde(default)]
     pub actor: Option<String>,
+    /// The comment's text on `ticket.commented` (our own notes carry the marker in it).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// `GET {base}/tickets/{id}` answer.
@@ -77,9 +80,17 @@ pub struct NoteRequest {
     pub marker: String,
     /// Always `true`: the note is for agents, never for the requester.
     pub internal: bool,
+    /// The model's Markdown as written: UNTRUSTED (the requester's text can steer the model). Raw HTML in
+    /// it is not escaped and its links are not filtered; a receiver that renders it must disable raw HTML
+    /// and keep only the links in `allowed_links`. `body_html` and `body_text` are already safe.
     pub body_markdown: String,
+    /// Sanitised HTML: raw HTML shown as text, only `allowed_links` clickable, http(s)/mailto only.
     pub body_html: String,
+    /// Plain text, every URL as text.
     pub body_text: String,
+    /// The URLs the note may link to (`Note::allowed_links`), for receivers that render `body_markdown`.
+    #[serde(default)]
+    pub allowed_links: Vec<String>,
 }
 
 /// `POST {base}/notes` answer: `{"id": "..."}` (string or number).

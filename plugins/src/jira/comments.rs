@@ -19,7 +19,12 @@ const MAX_PAGES: usize = 20;
 
 /// The comment request body.
 pub(super) fn comment_body(note: &Note) -> Value {
-    let doc = with_marker(render::to_adf(&note.body_markdown), &note.marker, &render::to_plain(&note.body_markdown));
+    let links = render::AllowedLinks::of(note);
+    let doc = with_marker(
+        render::to_adf(&note.body_markdown, &links),
+        &note.marker,
+        &render::to_plain(&note.body_markdown, &links),
+    );
     json!({
         "body": doc,
         // Must be a JSON boolean (JSDCLOUD-9766). On a project that is not a service project the property is

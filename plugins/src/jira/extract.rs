@@ -1,12 +1,17 @@
 //! Jira webhook payload (`jira:issue_created`, `jira:issue_updated`, `comment_created`, ...) ->
-//! [`TicketEvent`]. The delivery id is `X-Atlassian-Webhook-Identifier`, stable across Jira's retries.
+//! [`TicketEvent`].
+//!
+//! Idempotency key: none. Jira's delivery id (`X-Atlassian-Webhook-Identifier`) is not covered by the
+//! admin webhook's HMAC (which signs only the body) nor by a Connect JWT, so a replayed body with a fresh
+//! identifier would count as a new event. Without a key, ingest identifies a redelivery by the (signed) body,
+//! which Jira resends unchanged on its retries and which carries the event's own `timestamp`.
 
 use enhancer_shared::domain::{EventKind, TicketEvent, TicketId};
 use serde_json::Value;
 
 use super::PRIORITIES;
 use crate::error::{ExtractError, describe_json_error};
-use crate::loop_guard::is_self_authored;
+use crate::loop_guard::{is_self_authored, texts_at};
 use crate::payload::{id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::request::WebhookRequest;
@@ -30,9 +35,10 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
     let user = account(&payload, &["user"]);
     let comment_author = account(&payload, &["comment", "author"]);
     let actor = if kind == EventKind::Commented { comment_author.or(user) } else { user.or(comment_author) };
-    // Ours if the triggering user or the comment's author is the integration account, or the payload
-    // carries our marker.
-    let self_authored = [user, comment_author].into_iter().any(|who| is_self_authored(who, req.body, req.settings));
+    // Ours if the triggering user or the comment's author is the integration account, or the comment's body
+    // (a string, or an ADF document on Cloud) carries our marker. Never the summary or description.
+    let notes = texts_at(&payload, &[&["comment", "body"]]);
+    let self_authored = [user, comment_author].into_iter().any(|who| is_self_authored(who, &notes, req.settings));
 
     Ok(TicketEvent {
         ticket_id,
@@ -41,7 +47,7 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
         subject: str_at(&payload, &["issue", "fields", "summary"]).map(str::to_owned),
         priority: normalize(str_at(&payload, &["issue", "fields", "priority", "name"]), req.settings, PRIORITIES),
         occurred_at: time_at(&payload, &["timestamp"]),
-        idempotency_key: req.header("x-atlassian-webhook-identifier").filter(|id| !id.is_empty()).map(str::to_owned),
+        idempotency_key: None,
         self_authored,
     })
 }

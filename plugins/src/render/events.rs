@@ -2,6 +2,8 @@
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 
+use super::links::{AllowedLinks, LinkDefuser};
+
 /// Deeper nesting of block quotes, lists or emphasis than this is flattened into the enclosing element.
 /// Nobody writes a note nested this deep (a list level counts twice: list and item), but hostile input
 /// can nest tens of thousands of levels: the ADF and plain renderers recurse, and the HTML sanitizer's
@@ -21,12 +23,19 @@ fn options() -> Options {
 /// LLMs write `<br>` inside table cells because a cell cannot hold a newline. It is the one piece of raw
 /// HTML whose intent is unambiguous, so every renderer honours it as a line break; all other raw HTML is
 /// shown as literal text by the renderers themselves.
-pub(crate) fn parse(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+///
+/// Links and images whose target `allowed` does not permit are already turned into text (see
+/// [`LinkDefuser`]), so no renderer can make them clickable.
+pub(crate) fn parse<'a>(markdown: &'a str, allowed: &'a AllowedLinks) -> impl Iterator<Item = Event<'a>> {
     let mut cap = DepthCap::default();
-    Parser::new_ext(markdown, options()).filter_map(move |event| cap.admit(event)).map(|event| match event {
-        Event::InlineHtml(ref html) if is_line_break(html) => Event::HardBreak,
-        other => other,
-    })
+    let mut links = LinkDefuser::new(allowed);
+    Parser::new_ext(markdown, options())
+        .filter_map(move |event| cap.admit(event))
+        .map(|event| match event {
+            Event::InlineHtml(ref html) if is_line_break(html) => Event::HardBreak,
+            other => other,
+        })
+        .flat_map(move |event| links.rewrite(event))
 }
 
 /// Drops the start and end events of self-nesting elements past [`MAX_DEPTH`]; their content stays and
@@ -90,7 +99,13 @@ fn is_line_break(html: &str) -> bool {
 mod tests {
     use pulldown_cmark::Event;
 
-    use super::{MAX_DEPTH, is_line_break, parse};
+    use super::{MAX_DEPTH, is_line_break};
+    use crate::render::links::AllowedLinks;
+
+    fn parse(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+        static ANY: std::sync::LazyLock<AllowedLinks> = std::sync::LazyLock::new(AllowedLinks::any_safe);
+        super::parse(markdown, &ANY)
+    }
 
     #[test]
     fn caps_nesting_and_keeps_the_text() {

@@ -11,20 +11,24 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd, html};
 
 use super::events;
+use super::links::{AllowedLinks, LINK_SCHEMES};
 
-/// ammonia's defaults: no scripts, styles or event handlers, URL schemes limited to http(s), mailto and
-/// a few others, and `rel="noopener noreferrer"` on links. Images go too: Markdown images are rendered
-/// as links below, so an `<img>` reaching the sanitizer could only be a tracking pixel.
+/// ammonia's defaults (no scripts, styles or event handlers, `rel="noopener noreferrer"` on links), with URL
+/// schemes narrowed to http, https and mailto (ammonia also allows ssh:, magnet:, tel:, ...) and relative
+/// URLs removed: a kept link is always an absolute URL the policy permitted. Images go too: Markdown
+/// images are rendered as links below, so an `<img>` reaching the sanitizer could only be a tracking pixel.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder.rm_tags(["img"]);
+    builder.url_schemes(LINK_SCHEMES.into_iter().collect());
+    builder.url_relative(ammonia::UrlRelative::Deny);
     builder
 });
 
 /// Render and sanitize.
-pub(super) fn render(markdown: &str) -> String {
+pub(super) fn render(markdown: &str, allowed: &AllowedLinks) -> String {
     let mut unsafe_html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut unsafe_html, neutralize(events::parse(markdown)).into_iter());
+    html::push_html(&mut unsafe_html, neutralize(events::parse(markdown, allowed)).into_iter());
     SANITIZER.clean(&unsafe_html).to_string()
 }
 

@@ -2,11 +2,12 @@
 //! in a plain-text note: headings and paragraphs as lines, `- ` and `1. ` lists indented under their
 //! item, code verbatim, links as `text (url)`, and no emphasis characters left behind.
 
+use super::links::AllowedLinks;
 use super::tree::{self, Block, Inline};
 
 /// Render to text without a trailing newline.
-pub(super) fn render(markdown: &str) -> String {
-    blocks(&tree::parse(markdown), "\n\n")
+pub(super) fn render(markdown: &str, allowed: &AllowedLinks) -> String {
+    blocks(&tree::parse(markdown, allowed), "\n\n")
 }
 
 fn blocks(blocks: &[Block], separator: &str) -> String {

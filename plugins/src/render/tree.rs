@@ -8,6 +8,7 @@ use std::mem;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Tag};
 
+use super::links::AllowedLinks;
 use super::{events, href};
 
 /// A block-level node.
@@ -56,8 +57,8 @@ pub(crate) enum Inline {
 }
 
 /// Parse `markdown` into blocks.
-pub(crate) fn parse(markdown: &str) -> Vec<Block> {
-    blocks(nest(events::parse(markdown)), false)
+pub(crate) fn parse(markdown: &str, allowed: &AllowedLinks) -> Vec<Block> {
+    blocks(nest(events::parse(markdown, allowed)), false)
 }
 
 /// Parser events as an untyped element tree, before any interpretation.

@@ -20,7 +20,11 @@ const MAX_PAGES: u32 = 20;
 /// The note's HTML: the rendered Markdown, then the marker as a small footer paragraph (SDP keeps `<p>` and
 /// `<small>`, and may strip comments, so the marker is visible text).
 pub(super) fn note_html(note: &Note) -> String {
-    format!("{}\n<p><small>{}</small></p>", render::to_html(&note.body_markdown), escape_html(&note.marker))
+    format!(
+        "{}\n<p><small>{}</small></p>",
+        render::to_html(&note.body_markdown, &render::AllowedLinks::of(note)),
+        escape_html(&note.marker)
+    )
 }
 
 /// The `input_data` document under the given wrapper key.

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::PRIORITIES;
 use super::records::table;
 use crate::error::{ExtractError, describe_json_error};
-use crate::loop_guard::is_self_authored;
+use crate::loop_guard::{is_self_authored, texts_at};
 use crate::payload::{id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::request::WebhookRequest;
@@ -43,8 +43,9 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
     // One delivery per change: ServiceNow counts every update of a record in `sys_mod_count`.
     let idempotency_key = id_at(&payload, &["sys_mod_count"]).map(|count| format!("{ticket_id}:{count}"));
     Ok(TicketEvent {
-        // The account (`sys_updated_by`, a user_name) or the marker of our own work note.
-        self_authored: is_self_authored(actor.as_deref(), req.body, req.settings),
+        // The account (`sys_updated_by`, a user_name) or the marker the script found in our own work note;
+        // never `short_description`, which the caller writes.
+        self_authored: is_self_authored(actor.as_deref(), &texts_at(&payload, &[&["work_note_marker"]]), req.settings),
         ticket_id,
         kind,
         actor,

@@ -29,11 +29,15 @@ const WORK_NOTES: &str = "work_notes";
 pub fn work_note(note: &Note, format: ServiceNowNoteFormat) -> String {
     match format {
         ServiceNowNoteFormat::Plain => {
-            format!("{}\n\n{}", defuse_code_tags(render::to_plain(&note.body_markdown).trim_end()), note.marker)
+            format!(
+                "{}\n\n{}",
+                defuse_code_tags(render::to_plain(&note.body_markdown, &render::AllowedLinks::of(note)).trim_end()),
+                note.marker
+            )
         }
         ServiceNowNoteFormat::Html => format!(
             "[code]{}\n<p><small>{}</small></p>[/code]",
-            render::to_html(&note.body_markdown).trim_end().replace('[', "&#91;"),
+            render::to_html(&note.body_markdown, &render::AllowedLinks::of(note)).trim_end().replace('[', "&#91;"),
             escape_html(&note.marker)
         ),
     }
@@ -136,7 +140,11 @@ mod tests {
 
     #[test]
     fn notes_end_with_the_marker_in_both_formats() {
-        let note = Note { body_markdown: "**AI** [code]<script>[/code]".into(), marker: "ticket-enhancer:1".into() };
+        let note = Note {
+            body_markdown: "**AI** [code]<script>[/code]".into(),
+            marker: "ticket-enhancer:1".into(),
+            allowed_links: Vec::new(),
+        };
         let plain = work_note(&note, ServiceNowNoteFormat::Plain);
         assert!(plain.ends_with("\n\nticket-enhancer:1"), "{plain}");
         assert!(!plain.to_ascii_lowercase().contains("[code]"), "{plain}");

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::PRIORITIES;
 use super::extract::{idempotency_key, short, ticket_id};
 use crate::error::ExtractError;
-use crate::loop_guard::is_self_authored;
+use crate::loop_guard::{is_self_authored, texts_at};
 use crate::payload::{id_at, str_at, time_at};
 use crate::priority::normalize;
 use crate::request::WebhookRequest;
@@ -36,10 +36,11 @@ pub(super) fn extract(
 
     let actor = id_at(payload, &["detail", "actor_id"]);
     let comment_author = id_at(payload, &["event", "comment", "author", "id"]);
-    // Ours if whoever caused the event or wrote the comment is the integration account, or the payload
-    // (the comment's body) carries our marker.
+    // Ours if whoever caused the event or wrote the comment is the integration account, or the comment's
+    // body carries our marker (never the ticket's subject or description).
+    let notes = texts_at(payload, &[&["event", "comment", "body"], &["event", "comment", "html_body"]]);
     let self_authored =
-        [&actor, &comment_author].into_iter().any(|who| is_self_authored(who.as_deref(), req.body, req.settings));
+        [&actor, &comment_author].into_iter().any(|who| is_self_authored(who.as_deref(), &notes, req.settings));
     let actor = if kind == EventKind::Commented { comment_author.or(actor) } else { actor.or(comment_author) };
 
     Ok(TicketEvent {
@@ -49,7 +50,7 @@ pub(super) fn extract(
         subject: str_at(payload, &["detail", "subject"]).map(str::to_owned),
         priority: normalize(str_at(payload, &["detail", "priority"]), req.settings, PRIORITIES),
         occurred_at: time_at(payload, &["time"]),
-        idempotency_key: idempotency_key(req, str_at(payload, &["id"])),
+        idempotency_key: idempotency_key(str_at(payload, &["id"])),
         self_authored,
     })
 }

@@ -3,10 +3,10 @@
 //! JSON body we publish in `docs/PLUGINS.md` (see `trigger.rs`). A webhook is one or the other, never both;
 //! the payload says which.
 //!
-//! Idempotency key: only signed material should decide what is a redelivery, and Zendesk signs the body but
-//! not `X-Zendesk-Webhook-Invocation-Id`. So the event's own `id` (in the signed body) is the key; the
-//! invocation id header is the fallback for trigger bodies, which carry no id. Without either, ingest hashes
-//! the body.
+//! Idempotency key: only signed material decides what is a redelivery, and Zendesk signs the body but not
+//! `X-Zendesk-Webhook-Invocation-Id`. So the event's own `id` (in the signed body) is the key; trigger
+//! bodies carry no id, and ingest then hashes the (signed) body. The invocation id header is never used: a
+//! replayed body with a fresh invocation id would otherwise count as a new event.
 
 use enhancer_shared::domain::{TicketEvent, TicketId};
 use serde_json::Value;
@@ -16,7 +16,8 @@ use crate::error::{ExtractError, describe_json_error};
 use crate::payload::str_at;
 use crate::request::WebhookRequest;
 
-/// Zendesk's delivery id, the same on its retries of one invocation. Not covered by the signature.
+/// Zendesk's delivery id, the same on its retries of one invocation. Not covered by the signature, so
+/// deliberately not read (see the module comment).
 pub const INVOCATION_ID_HEADER: &str = "x-zendesk-webhook-invocation-id";
 
 pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractError> {
@@ -34,9 +35,9 @@ pub(super) fn extract(req: &WebhookRequest<'_>) -> Result<TicketEvent, ExtractEr
     }
 }
 
-/// `id` from the signed body when there is one, else the unsigned invocation id header.
-pub(super) fn idempotency_key(req: &WebhookRequest<'_>, signed_id: Option<&str>) -> Option<String> {
-    signed_id.or_else(|| req.header(INVOCATION_ID_HEADER).filter(|id| !id.is_empty())).map(str::to_owned)
+/// `id` from the signed body when there is one; otherwise none, and ingest hashes the signed body.
+pub(super) fn idempotency_key(signed_id: Option<&str>) -> Option<String> {
+    signed_id.map(str::to_owned)
 }
 
 /// A ticket id (Zendesk's are numbers, sent as strings by event subscriptions).

@@ -21,7 +21,11 @@ const MAX_PAGES: usize = 50;
 /// The note's HTML: the rendered Markdown, then the marker as a small footer paragraph (visible text, so it
 /// survives Zendesk's HTML sanitising and shows in the comment's plain `body` too).
 pub(super) fn note_html(note: &Note) -> String {
-    format!("{}\n<p><small>{}</small></p>", render::to_html(&note.body_markdown), escape_html(&note.marker))
+    format!(
+        "{}\n<p><small>{}</small></p>",
+        render::to_html(&note.body_markdown, &render::AllowedLinks::of(note)),
+        escape_html(&note.marker)
+    )
 }
 
 /// The ticket update that adds the note. `public: false` makes it an internal note, never shown to the

@@ -29,8 +29,10 @@ pub(super) fn extract(req: &WebhookRequest<'_>, payload: &Value) -> Result<Ticke
 
     let actor_id = id_at(payload, &["actor_id"]).filter(|id| !is_placeholder(id));
     let actor_email = expanded(str_at(payload, &["actor_email"])).map(str::to_owned);
+    // The trigger body carries no comment text: the acting user decides (and the trigger's "Current user |
+    // Is not | <the integration agent>" condition keeps our notes from firing it at all).
     let self_authored =
-        [&actor_id, &actor_email].into_iter().any(|who| is_self_authored(who.as_deref(), req.body, req.settings));
+        [&actor_id, &actor_email].into_iter().any(|who| is_self_authored(who.as_deref(), &[], req.settings));
 
     Ok(TicketEvent {
         ticket_id,
@@ -40,8 +42,9 @@ pub(super) fn extract(req: &WebhookRequest<'_>, payload: &Value) -> Result<Ticke
         // `{{ticket.priority}}` renders the display name (`High`); matching is case-insensitive.
         priority: normalize(expanded(str_at(payload, &["priority"])), req.settings, PRIORITIES),
         occurred_at: time_at(payload, &["timestamp"]),
-        // A trigger body has no event id of its own: the invocation id header, if any.
-        idempotency_key: idempotency_key(req, None),
+        // A trigger body has no event id of its own; ingest hashes the signed body (its `timestamp` keeps
+        // two identical-looking updates apart).
+        idempotency_key: idempotency_key(None),
         self_authored,
     })
 }

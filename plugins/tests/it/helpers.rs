@@ -80,7 +80,11 @@ pub fn ticket(id: &str) -> TicketId {
 }
 
 pub fn note() -> Note {
-    Note { body_markdown: "**AI triage**\n\n- check the VPN logs".into(), marker: MARKER.into() }
+    Note {
+        body_markdown: "**AI triage**\n\n- check the VPN logs".into(),
+        marker: MARKER.into(),
+        allowed_links: Vec::new(),
+    }
 }
 
 /// A settings value whose integration account is `account`.

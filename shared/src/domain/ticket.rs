@@ -31,6 +31,12 @@ pub struct Ticket {
 pub struct Note {
     pub body_markdown: String,
     pub marker: String,
+    /// The URLs the note may keep as links: those of the enhancement's context (KB articles, similar
+    /// tickets, the ticket itself) and the tenant's own origin (`https://host/`, which allows any URL on it).
+    /// The Markdown is model output that ticket text can steer, so renderers show every other URL as text.
+    /// Empty: no link stays a link.
+    #[serde(default)]
+    pub allowed_links: Vec<String>,
 }
 
 impl Note {

@@ -67,7 +67,7 @@ pub(super) async fn enhance(
 
     let gathered = gather_step(ctx, job, &tool, &mut progress.times).await?;
     let enhancement = synthesize_step(ctx, job, &gathered, &tenant.record.settings, &mut progress.times).await?;
-    let note = note(&enhancement, id);
+    let note = note(&enhancement, id, &gathered.ticket, &gathered.context, &tenant.record.base_url);
     // Never race a worker that took the job over: it posts (or finds) the note itself.
     lease.check()?;
     let posted = update_step(ctx, job, &tool, &note, attempts, &mut progress.times).await?;

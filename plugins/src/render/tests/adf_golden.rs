@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
+use super::to_adf;
 use super::{doc, list_item, marked, paragraph, text};
-use crate::render::to_adf;
 
 #[test]
 fn empty_input_is_an_empty_document() {

@@ -1,6 +1,6 @@
 //! Golden HTML output per Markdown construct, after sanitizing.
 
-use crate::render::to_html;
+use super::to_html;
 
 #[test]
 fn headings_and_paragraphs() {

@@ -6,11 +6,28 @@ mod adf_validator;
 mod hostile;
 mod html_golden;
 mod html_scan;
+mod links;
 mod plain_golden;
 mod properties;
 mod realistic;
 
 use serde_json::{Value, json};
+
+use crate::render::AllowedLinks;
+
+// The construct tests render with every safe target kept (the behaviour before the link policy), so they
+// keep describing Markdown; `links.rs` tests the policy itself.
+fn to_html(markdown: &str) -> String {
+    crate::render::to_html(markdown, &AllowedLinks::any_safe())
+}
+
+fn to_adf(markdown: &str) -> Value {
+    crate::render::to_adf(markdown, &AllowedLinks::any_safe())
+}
+
+fn to_plain(markdown: &str) -> String {
+    crate::render::to_plain(markdown, &AllowedLinks::any_safe())
+}
 
 /// `{"type": "doc", "version": 1, "content": content}`.
 fn doc(content: Value) -> Value {

@@ -1,6 +1,6 @@
 //! Golden plain-text output per Markdown construct.
 
-use crate::render::to_plain;
+use super::to_plain;
 
 #[test]
 fn empty_input_is_empty_text() {

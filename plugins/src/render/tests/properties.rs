@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::adf_validator::validate;
 use super::html_scan::assert_inert;
-use crate::render::{to_adf, to_html, to_plain};
+use super::{to_adf, to_html, to_plain};
 
 /// Pieces of Markdown and of hostile HTML that interact: block starts, emphasis delimiters, links,
 /// tables, fences and tags with event handlers or script URLs.

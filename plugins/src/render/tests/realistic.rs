@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::adf_validator::validate;
 use super::{doc, list_item, marked, paragraph, text};
-use crate::render::{to_adf, to_html, to_plain};
+use super::{to_adf, to_html, to_plain};
 
 const NOTE: &str = r#"## Summary
 

@@ -135,8 +135,12 @@ async fn post_public_generic_note(api: &ToolApi<'_>, id: &TicketId, note: &Note)
         marker: marker.clone(),
         internal: false,
         body_markdown: format!("{}\n\n{marker}\n", note.body_markdown),
-        body_html: format!("{}\n<p>{marker}</p>", render::to_html(&note.body_markdown)),
-        body_text: format!("{}\n\n{marker}\n", render::to_plain(&note.body_markdown)),
+        body_html: format!(
+            "{}\n<p>{marker}</p>",
+            render::to_html(&note.body_markdown, &render::AllowedLinks::of(note))
+        ),
+        body_text: format!("{}\n\n{marker}\n", render::to_plain(&note.body_markdown, &render::AllowedLinks::of(note))),
+        allowed_links: note.allowed_links.clone(),
     };
     let mut builder = api
         .http

@@ -80,7 +80,7 @@ mod servicedesk_plus;
 mod servicenow;
 mod zendesk;
 
-pub use adapter::ToolAdapter;
+pub use adapter::{Secret, ToolAdapter};
 
 /// Every tool's adapter, for the checks that span tools.
 pub const ADAPTERS: &[&dyn ToolAdapter] = &[

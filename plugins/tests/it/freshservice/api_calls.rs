@@ -199,8 +199,11 @@ async fn post_note_markdown_cannot_inject_html() {
     let http = fast_http();
     let settings = TenantSettings::default();
     let api = api(&http, &server.uri(), &[("api_key", API_KEY)], &settings);
-    let hostile =
-        enhancer_shared::domain::Note { body_markdown: "<script>alert(1)</script>".into(), marker: MARKER.into() };
+    let hostile = enhancer_shared::domain::Note {
+        body_markdown: "<script>alert(1)</script>".into(),
+        marker: MARKER.into(),
+        allowed_links: Vec::new(),
+    };
     assert_eq!(Freshservice.post_note(&api, &ticket("242"), &hostile).await.expect("posted").0, "5");
 }
 
