@@ -147,6 +147,7 @@ async fn slow_server_times_out_transiently() {
     let http = HttpClient::new(HttpConfig {
         request_timeout: Duration::from_millis(100),
         max_retries: 0,
+        allow_private_networks: true,
         ..HttpConfig::default()
     })
     .expect("client");
@@ -173,7 +174,9 @@ async fn oversized_responses_are_cut_off() {
         .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 4096]))
         .mount(&server)
         .await;
-    let http = HttpClient::new(HttpConfig { max_response_bytes: 1024, ..HttpConfig::default() }).expect("client");
+    let http =
+        HttpClient::new(HttpConfig { max_response_bytes: 1024, allow_private_networks: true, ..HttpConfig::default() })
+            .expect("client");
     let err = call(&http, &server, Method::GET).await.expect_err("too large");
     assert!(matches!(err, ToolError::TooLarge { limit: 1024 }), "{err:?}");
     assert_eq!(err.disposition(), Disposition::Permanent);
@@ -204,4 +207,29 @@ async fn sends_our_user_agent() {
         .mount(&server)
         .await;
     call(&fast_http(), &server, Method::GET).await.expect("204");
+}
+
+#[tokio::test]
+async fn a_strict_client_refuses_loopback_literals_and_names_permanently() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    // The default configuration: private networks not allowed.
+    let http = HttpClient::new(HttpConfig::default()).expect("client");
+    let port = server.address().port();
+    for raw in [format!("http://127.0.0.1:{port}/x"), format!("http://localhost:{port}/x")] {
+        let url = url::Url::parse(&raw).expect("url");
+        let err = http.send(http.request(Method::GET, url.clone())).await.expect_err("refused");
+        assert!(matches!(err, ToolError::Refused(_)), "{raw}: {err:?}");
+        assert!(!err.disposition().is_transient(), "{raw}: a refusal is permanent");
+        assert!(err.to_string().contains("ALLOW_PRIVATE_NETWORKS"), "{err}");
+        let err = http.send_once(http.request(Method::POST, url)).await.expect_err("refused");
+        assert!(matches!(err, ToolError::Refused(_)), "{raw}: {err:?}");
+    }
+    let metadata = url::Url::parse("http://[::ffff:169.254.169.254]/latest/meta-data").expect("url");
+    let on_prem =
+        HttpClient::new(HttpConfig { allow_private_networks: true, ..HttpConfig::default() }).expect("client");
+    let err = on_prem.send(on_prem.request(Method::GET, metadata)).await.expect_err("refused");
+    assert!(matches!(err, ToolError::Refused(_)), "{err:?}");
+    let received = server.received_requests().await.unwrap_or_default();
+    assert!(received.is_empty(), "nothing reached the server: {received:?}");
 }
