@@ -41,6 +41,9 @@ impl HttpClient {
             // Every address a host name resolves to is checked against the outbound policy at connect time;
             // IP literals never reach the resolver and are checked in `execute`.
             .dns_resolver(std::sync::Arc::new(policy))
+            // HTTPS_PROXY, HTTP_PROXY and ALL_PROXY in the environment are ignored: a proxy would see the
+            // tenants' credentials and decide where calls really go, so only the network decides egress.
+            .no_proxy()
             // reqwest's default retry policy (only protocol-level NACKs such as HTTP/2 REFUSED_STREAM, which
             // the server guarantees it did not process) stays on; our own loop below handles everything else.
             .build()?;

@@ -233,3 +233,48 @@ async fn a_strict_client_refuses_loopback_literals_and_names_permanently() {
     let received = server.received_requests().await.unwrap_or_default();
     assert!(received.is_empty(), "nothing reached the server: {received:?}");
 }
+
+/// Where [`the_proxy_variables_of_the_environment_are_ignored`] tells its child process to call.
+const PROXY_TEST_TARGET: &str = "TE_PROXY_TEST_TARGET";
+
+#[tokio::test]
+async fn the_proxy_variables_of_the_environment_are_ignored() {
+    let proxy = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("proxy"))
+        .mount(&proxy)
+        .await;
+    let target = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200).set_body_string("target")).mount(&target).await;
+    // The variables are read when a client is built; the test process cannot set them on itself (no
+    // unsafe code), so a child process runs the client with them set.
+    let exe = std::env::current_exe().expect("test binary");
+    let output = std::process::Command::new(exe)
+        .args(["--ignored", "--exact", "http_client::proxy_child", "--nocapture", "--test-threads=1"])
+        .env("HTTP_PROXY", proxy.uri())
+        .env("http_proxy", proxy.uri())
+        .env("HTTPS_PROXY", proxy.uri())
+        .env("ALL_PROXY", proxy.uri())
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env(PROXY_TEST_TARGET, format!("{}/x", target.uri()))
+        .output()
+        .expect("child runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(proxy.received_requests().await.unwrap_or_default().is_empty(), "a request went through the proxy");
+    assert_eq!(target.received_requests().await.unwrap_or_default().len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "run by the_proxy_variables_of_the_environment_are_ignored, in a child process with proxy variables"]
+async fn proxy_child() {
+    let target = std::env::var(PROXY_TEST_TARGET).expect("started by the parent test");
+    let http = fast_http();
+    let response = http.send(http.request(Method::GET, url::Url::parse(&target).expect("url"))).await.expect("answer");
+    assert_eq!(response.body, b"target", "the answer came from {}", String::from_utf8_lossy(&response.body));
+}
