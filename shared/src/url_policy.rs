@@ -2,8 +2,10 @@
 //! worker sends credentials and where it fetches data from, so a careless or hostile value must not point
 //! it at the cloud metadata service or at services inside our own network.
 //!
-//! This check runs on the URL as written (`tenant add`/`update`). Names are not resolved here: the
-//! outbound HTTP client repeats the address check on every connection, which also covers DNS rebinding.
+//! This check runs on the URL as written (`tenant add`/`update`), with the CLI's settings: an early, friendly
+//! refusal, not the enforcement. Names are not resolved here: the worker's outbound HTTP client repeats the
+//! address check ([`classify`]) on every connection with the worker's own settings, for IP literals and for
+//! every resolved address, which also covers DNS rebinding (docs/SECURITY.md, "Outbound calls").
 
 use std::net::IpAddr;
 
