@@ -73,6 +73,10 @@ pub enum ToolError {
     /// The request could not be built (a base URL that cannot take a path, an unsendable header value).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The outbound address policy refuses the destination (a metadata, link-local or special-purpose
+    /// address, or a private one without `outbound.allow_private_networks`). Retrying cannot help.
+    #[error("the outbound address policy refuses {0}")]
+    Refused(String),
 }
 
 impl ToolError {
@@ -111,7 +115,8 @@ impl Retryable for ToolError {
             | ToolError::Malformed(_)
             | ToolError::Rejected { .. }
             | ToolError::Credentials(_)
-            | ToolError::InvalidRequest(_) => Disposition::Permanent,
+            | ToolError::InvalidRequest(_)
+            | ToolError::Refused(_) => Disposition::Permanent,
         }
     }
 }

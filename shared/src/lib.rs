@@ -2,6 +2,7 @@
 //! the error taxonomy, secret crypto, the database pool and migrations, tenant storage and telemetry. No HTTP
 //! server, no queue consumer logic and no tool-specific code lives here (note rendering is the plugins').
 
+pub mod address_class;
 pub mod config;
 pub mod crypto;
 pub mod db;

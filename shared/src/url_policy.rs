@@ -2,12 +2,16 @@
 //! worker sends credentials and where it fetches data from, so a careless or hostile value must not point
 //! it at the cloud metadata service or at services inside our own network.
 //!
-//! This check runs on the URL as written (`tenant add`/`update`). Names are not resolved here: the
-//! outbound HTTP client repeats the address check on every connection, which also covers DNS rebinding.
+//! This check runs on the URL as written (`tenant add`/`update`), with the CLI's settings: an early, friendly
+//! refusal, not the enforcement. Names are not resolved here: the worker's outbound HTTP client repeats the
+//! address check ([`classify`]) on every connection with the worker's own settings, for IP literals and for
+//! every resolved address, which also covers DNS rebinding (docs/SECURITY.md, "Outbound calls").
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use url::{Host, Url};
+
+pub use crate::address_class::{AddressClass, classify};
 
 /// What the operator allowed for this URL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,52 +44,6 @@ pub enum UrlPolicyError {
 
 /// Host names that resolve to metadata services on the big clouds.
 const METADATA_NAMES: [&str; 4] = ["metadata.google.internal", "metadata", "instance-data", "metadata.azure.internal"];
-
-/// The class of an address, as far as outbound calls are concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddressClass {
-    Public,
-    /// Loopback, RFC 1918, carrier-grade NAT, IPv6 unique-local.
-    Private,
-    /// Link-local (which holds 169.254.169.254), metadata endpoints, unspecified, multicast, broadcast.
-    Forbidden,
-}
-
-pub fn classify(ip: IpAddr) -> AddressClass {
-    match ip {
-        IpAddr::V4(v4) => classify_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => classify_v4(v4),
-            None => classify_v6(v6),
-        },
-    }
-}
-
-fn classify_v4(ip: Ipv4Addr) -> AddressClass {
-    let [a, b, ..] = ip.octets();
-    // Alibaba Cloud's metadata service and Azure's WireServer are not link-local but serve the same role.
-    let metadata = ip == Ipv4Addr::new(100, 100, 100, 200) || ip == Ipv4Addr::new(168, 63, 129, 16);
-    if ip.is_link_local() || ip.is_unspecified() || ip.is_multicast() || ip.is_broadcast() || metadata || a == 0 {
-        AddressClass::Forbidden
-    } else if ip.is_loopback() || ip.is_private() || (a == 100 && (64..128).contains(&b)) {
-        AddressClass::Private
-    } else {
-        AddressClass::Public
-    }
-}
-
-fn classify_v6(ip: Ipv6Addr) -> AddressClass {
-    let first = ip.segments()[0];
-    // AWS's IPv6 metadata endpoint lives in unique-local space; it is refused like its IPv4 twin.
-    let aws_metadata = ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
-    if ip.is_unspecified() || ip.is_multicast() || (first & 0xffc0) == 0xfe80 || aws_metadata {
-        AddressClass::Forbidden
-    } else if ip.is_loopback() || (first & 0xfe00) == 0xfc00 {
-        AddressClass::Private
-    } else {
-        AddressClass::Public
-    }
-}
 
 impl UrlPolicy {
     /// Parses and checks a tenant base URL. The returned URL is normalized (a trailing `/` is removed so
@@ -172,6 +130,15 @@ mod tests {
             // WHATWG parsing turns decimal and hex hosts into the dotted address they mean.
             "https://2852039166",
             "https://0xa9.0xfe.0xa9.0xfe",
+            // Special-purpose space: reserved, documentation, translators leading to the metadata service.
+            "https://240.0.0.1",
+            "https://192.0.0.8",
+            "https://192.0.2.1",
+            "https://[64:ff9b::a9fe:a9fe]",
+            "https://[2002:a9fe:a9fe::1]",
+            "https://[::169.254.169.254]",
+            "https://[2001::1]",
+            "https://[100::1]",
         ] {
             assert!(matches!(ON_PREM.check(raw), Err(UrlPolicyError::Forbidden(_))), "{raw} must be refused");
         }
@@ -189,6 +156,11 @@ mod tests {
             "https://[::1]",
             "https://[fd12::1]",
             "https://2130706433",
+            "https://198.18.0.1",
+            "https://[fec0::1]",
+            "https://[64:ff9b::7f00:1]",
+            "https://[2002:7f00:1::1]",
+            "https://[::127.0.0.1]",
         ] {
             assert!(matches!(STRICT.check(raw), Err(UrlPolicyError::Private(_))), "{raw} must need the setting");
             assert!(ON_PREM.check(raw).is_ok(), "{raw} must pass with the setting");

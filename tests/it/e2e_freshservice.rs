@@ -56,6 +56,8 @@ async fn setup() -> Setup {
         ("ENHANCER_QUEUE__PREFIX", prefix.as_str()),
         ("ENHANCER_WORKER__ID", "test-worker"),
         ("ENHANCER_OUTBOUND__REQUEST_TIMEOUT_SECS", "5"),
+        // The fake tool listens on loopback, which the outbound policy refuses by default.
+        ("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "true"),
     ];
     let config = db.config_with(&env);
     let stack = LocalStack::start(config.clone(), Recording::Full).await.expect("the local stack starts");

@@ -35,6 +35,8 @@ async fn start() -> Zendesk {
         ("ENHANCER_WORKER__CONCURRENCY", "4"),
         ("ENHANCER_WORKER__ID", "zendesk-e2e"),
         ("ENHANCER_OUTBOUND__REQUEST_TIMEOUT_SECS", "5"),
+        // The fake tool listens on loopback, which the outbound policy refuses by default.
+        ("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "true"),
     ];
     let stack = LocalStack::start(db.config_with(&env), Recording::Full).await.expect("the local stack starts");
     let secrets = format!(

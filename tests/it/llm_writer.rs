@@ -67,6 +67,8 @@ fn writer_with(server: &MockServer, timeout: Duration, options: LlmOptions) -> O
         api_key: Some(SecretString::from("sk-test")),
         connect_timeout: Duration::from_secs(2),
         timeout,
+        // wiremock listens on loopback.
+        allow_private_base_url: true,
     };
     OpenAiWriter::new(&settings, options).expect("writer builds")
 }
@@ -201,6 +203,7 @@ async fn an_unreachable_server_is_transient() {
         api_key: None,
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
+        allow_private_base_url: true,
     };
     let writer = OpenAiWriter::new(&settings, options()).expect("writer builds");
 
@@ -277,6 +280,8 @@ async fn the_worker_built_with_provider_openai_writes_through_the_configured_ser
         ("ENHANCER_LLM__BASE_URL", &base_url),
         ("ENHANCER_LLM__MODEL", "llama3.1"),
         ("ENHANCER_LLM__API_KEY", "sk-from-config"),
+        // wiremock listens on loopback.
+        ("ENHANCER_LLM__ALLOW_PRIVATE_BASE_URL", "true"),
     ]);
 
     let worker = build(&config).await.expect("worker builds");
@@ -285,4 +290,68 @@ async fn the_worker_built_with_provider_openai_writes_through_the_configured_ser
 
     assert_eq!(enhancement.markdown, NOTE);
     assert_eq!(enhancement.prompt_tokens, Some(321));
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_is_not_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(NOTE)))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    let location = format!("{}/v1/chat/completions", elsewhere.uri());
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", location.as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let err = writer(&server).write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("302");
+
+    assert_eq!(err.disposition, Disposition::Permanent, "{}", err.message);
+    assert!(err.message.contains("302"), "{}", err.message);
+    let followed = elsewhere.received_requests().await.expect("recording");
+    assert!(followed.is_empty(), "the redirect was followed with the key and the ticket text");
+}
+
+#[tokio::test]
+async fn a_loopback_llm_needs_the_explicit_setting() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(NOTE)))
+        .mount(&server)
+        .await;
+    let strict = |base_url: String| ClientSettings {
+        base_url,
+        api_key: None,
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        allow_private_base_url: false,
+    };
+
+    // An IP literal is refused when the writer is built (the worker does not start).
+    let err = OpenAiWriter::new(&strict(format!("{}/v1", server.uri())), options()).expect_err("refused");
+    assert!(err.to_string().contains("ENHANCER_LLM__ALLOW_PRIVATE_BASE_URL"), "{err}");
+    let err = OpenAiWriter::new(&strict("http://[::ffff:169.254.169.254]/v1".into()), options()).expect_err("metadata");
+    assert!(err.to_string().contains("never allowed"), "{err}");
+
+    // A name is refused when it resolves, permanently.
+    let port = server.address().port();
+    let writer = OpenAiWriter::new(&strict(format!("http://localhost:{port}/v1")), options()).expect("a name builds");
+    let err = writer.write(&ticket(), &context(), &TenantSettings::default()).await.expect_err("refused");
+    assert_eq!(err.disposition, Disposition::Permanent, "{}", err.message);
+    assert!(err.message.contains("ENHANCER_LLM__ALLOW_PRIVATE_BASE_URL"), "{}", err.message);
+    assert!(server.received_requests().await.expect("recording").is_empty());
+
+    // The worker refuses to start on such a configuration.
+    let db = TestDb::migrated().await;
+    let base_url = format!("{}/v1", server.uri());
+    let config = db.config_with(&[
+        ("ENHANCER_LLM__PROVIDER", "openai"),
+        ("ENHANCER_LLM__BASE_URL", &base_url),
+        ("ENHANCER_LLM__MODEL", "llama3.1"),
+    ]);
+    assert!(build(&config).await.is_err(), "a loopback LLM without the setting");
 }

@@ -39,6 +39,8 @@ pub async fn pipeline(worker_env: &[(&str, &str)]) -> Pipeline {
         ("ENHANCER_WORKER__CONCURRENCY", "8"),
         ("ENHANCER_WORKER__ID", "test-worker"),
         ("ENHANCER_OUTBOUND__REQUEST_TIMEOUT_SECS", "5"),
+        // The fake tool listens on loopback, which the outbound policy refuses by default.
+        ("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "true"),
     ];
     let stack = LocalStack::start(db.config_with(&env), Recording::Full).await.expect("the local stack starts");
     stack
@@ -264,5 +266,27 @@ async fn an_unparsable_message_goes_straight_to_the_dead_letter_queue() {
     let dead: serde_json::Value = serde_json::from_str(dead.ok()).expect("json");
     assert_eq!(dead[0]["id"], "garbage-1");
     assert_eq!(dead[0]["error_class"], "permanent");
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn a_tenant_on_loopback_is_refused_by_a_worker_with_the_strict_default() {
+    // The tenant was stored (here straight through the store, as under a permissive configuration) with a
+    // loopback base URL; this worker runs with the default `outbound.allow_private_networks = false`.
+    let p = pipeline(&[("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "false")]).await;
+    assert!(!p.worker_config.outbound.allow_private_networks);
+    let worker = TestWorker::spawn(&p.worker_config).await;
+    send(&p, "ssrf").await;
+    let row = wait_for_status(&p.db.pool, "acme", "ssrf", "dead_lettered", WITHIN).await;
+    assert_eq!(row.error_class.as_deref(), Some("permanent"), "a refused address is not retried");
+    assert_eq!(row.attempts, 1);
+    assert!(p.tool.notes_for("ssrf").is_empty());
+    assert!(p.tool.note_attempts().is_empty(), "nothing reached the tool");
+    let dead = enhancer_tests::run_cli(&p.worker_config, &["dlq", "list", "--json"], "").await;
+    let dead: serde_json::Value = serde_json::from_str(dead.ok()).expect("json");
+    let message = dead[0]["error_message"].as_str().unwrap_or_default();
+    assert!(message.contains("outbound address policy refuses 127.0.0.1"), "{message}");
+    assert!(message.contains("ALLOW_PRIVATE_NETWORKS"), "{message}");
+    p.ingest.broker.expect_leftovers();
     worker.stop().await;
 }

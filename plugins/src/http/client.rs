@@ -9,6 +9,7 @@ use reqwest::{Client, Request, RequestBuilder, redirect};
 use tracing::{debug, warn};
 
 use super::config::HttpConfig;
+use super::resolver::{AddressRefused, PolicyResolver};
 use super::response::HttpResponse;
 use super::retry::{backoff, is_idempotent, parse_rate_limit_reset, parse_retry_after};
 use crate::error::{ToolError, is_transient_status};
@@ -23,10 +24,12 @@ pub struct HttpBuildError(#[from] reqwest::Error);
 pub struct HttpClient {
     inner: Client,
     config: HttpConfig,
+    policy: PolicyResolver,
 }
 
 impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self, HttpBuildError> {
+        let policy = PolicyResolver::outbound(config.allow_private_networks);
         let inner = Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -35,14 +38,16 @@ impl HttpClient {
             // when the tenant is added; following a redirect would let a tool send us, with credentials,
             // anywhere. A 3xx is therefore an answer like any other (and classified permanent).
             .redirect(redirect::Policy::none())
-            // Every address a host name resolves to is checked against the outbound policy at connect time.
-            .dns_resolver(std::sync::Arc::new(super::resolver::PolicyResolver {
-                allow_private_networks: config.allow_private_networks,
-            }))
+            // Every address a host name resolves to is checked against the outbound policy at connect time;
+            // IP literals never reach the resolver and are checked in `execute`.
+            .dns_resolver(std::sync::Arc::new(policy))
+            // HTTPS_PROXY, HTTP_PROXY and ALL_PROXY in the environment are ignored: a proxy would see the
+            // tenants' credentials and decide where calls really go, so only the network decides egress.
+            .no_proxy()
             // reqwest's default retry policy (only protocol-level NACKs such as HTTP/2 REFUSED_STREAM, which
             // the server guarantees it did not process) stays on; our own loop below handles everything else.
             .build()?;
-        Ok(Self { inner, config })
+        Ok(Self { inner, config, policy })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -103,6 +108,8 @@ impl HttpClient {
 
     /// One exchange: send, then stream the body, stopping at the size limit.
     async fn execute(&self, request: Request) -> Result<HttpResponse, ToolError> {
+        // reqwest connects to an IP literal without asking the resolver, so the policy is applied here.
+        self.policy.check_url(request.url()).map_err(|refused| ToolError::Refused(refused.0))?;
         let mut response = self.inner.execute(request).await.map_err(classify)?;
         let limit = self.config.max_response_bytes;
         if response.content_length().is_some_and(|length| length > limit as u64) {
@@ -135,7 +142,9 @@ impl HttpClient {
 /// Maps a reqwest failure onto the contract's classes. The message never includes the URL (which could
 /// carry a token in its query on some tools).
 fn classify(err: reqwest::Error) -> ToolError {
-    if err.is_timeout() {
+    if let Some(refused) = refused_by_policy(&err) {
+        ToolError::Refused(refused.0.clone())
+    } else if err.is_timeout() {
         ToolError::Timeout
     } else if err.is_connect() {
         ToolError::Connect(without_url(err))
@@ -144,6 +153,18 @@ fn classify(err: reqwest::Error) -> ToolError {
     } else {
         ToolError::Transport(without_url(err))
     }
+}
+
+/// The resolver's refusal, found in the error's source chain: permanent, unlike other connect failures.
+fn refused_by_policy(err: &reqwest::Error) -> Option<&AddressRefused> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<AddressRefused>() {
+            return Some(refused);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 fn without_url(err: reqwest::Error) -> String {

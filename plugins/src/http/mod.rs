@@ -10,6 +10,6 @@ mod retry;
 
 pub use client::{HttpBuildError, HttpClient};
 pub use config::HttpConfig;
-pub use resolver::PolicyResolver;
+pub use resolver::{AddressRefused, OUTBOUND_PRIVATE_SETTING, PolicyResolver};
 pub use response::HttpResponse;
 pub use retry::{parse_rate_limit_reset, parse_retry_after};

@@ -22,9 +22,11 @@ pub fn fixture_json(path: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(path)).expect("fixture is JSON")
 }
 
-/// A client that retries fast, so retry tests take milliseconds.
+/// A client that retries fast, so retry tests take milliseconds. Mock tools listen on loopback, which the
+/// outbound policy refuses unless private networks are allowed.
 pub fn fast_http() -> HttpClient {
     HttpClient::new(HttpConfig {
+        allow_private_networks: true,
         request_timeout: Duration::from_millis(500),
         base_backoff: Duration::from_millis(1),
         max_backoff: Duration::from_millis(5),

@@ -147,6 +147,7 @@ async fn slow_server_times_out_transiently() {
     let http = HttpClient::new(HttpConfig {
         request_timeout: Duration::from_millis(100),
         max_retries: 0,
+        allow_private_networks: true,
         ..HttpConfig::default()
     })
     .expect("client");
@@ -173,7 +174,9 @@ async fn oversized_responses_are_cut_off() {
         .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 4096]))
         .mount(&server)
         .await;
-    let http = HttpClient::new(HttpConfig { max_response_bytes: 1024, ..HttpConfig::default() }).expect("client");
+    let http =
+        HttpClient::new(HttpConfig { max_response_bytes: 1024, allow_private_networks: true, ..HttpConfig::default() })
+            .expect("client");
     let err = call(&http, &server, Method::GET).await.expect_err("too large");
     assert!(matches!(err, ToolError::TooLarge { limit: 1024 }), "{err:?}");
     assert_eq!(err.disposition(), Disposition::Permanent);
@@ -204,4 +207,74 @@ async fn sends_our_user_agent() {
         .mount(&server)
         .await;
     call(&fast_http(), &server, Method::GET).await.expect("204");
+}
+
+#[tokio::test]
+async fn a_strict_client_refuses_loopback_literals_and_names_permanently() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    // The default configuration: private networks not allowed.
+    let http = HttpClient::new(HttpConfig::default()).expect("client");
+    let port = server.address().port();
+    for raw in [format!("http://127.0.0.1:{port}/x"), format!("http://localhost:{port}/x")] {
+        let url = url::Url::parse(&raw).expect("url");
+        let err = http.send(http.request(Method::GET, url.clone())).await.expect_err("refused");
+        assert!(matches!(err, ToolError::Refused(_)), "{raw}: {err:?}");
+        assert!(!err.disposition().is_transient(), "{raw}: a refusal is permanent");
+        assert!(err.to_string().contains("ALLOW_PRIVATE_NETWORKS"), "{err}");
+        let err = http.send_once(http.request(Method::POST, url)).await.expect_err("refused");
+        assert!(matches!(err, ToolError::Refused(_)), "{raw}: {err:?}");
+    }
+    let metadata = url::Url::parse("http://[::ffff:169.254.169.254]/latest/meta-data").expect("url");
+    let on_prem =
+        HttpClient::new(HttpConfig { allow_private_networks: true, ..HttpConfig::default() }).expect("client");
+    let err = on_prem.send(on_prem.request(Method::GET, metadata)).await.expect_err("refused");
+    assert!(matches!(err, ToolError::Refused(_)), "{err:?}");
+    let received = server.received_requests().await.unwrap_or_default();
+    assert!(received.is_empty(), "nothing reached the server: {received:?}");
+}
+
+/// Where [`the_proxy_variables_of_the_environment_are_ignored`] tells its child process to call.
+const PROXY_TEST_TARGET: &str = "TE_PROXY_TEST_TARGET";
+
+#[tokio::test]
+async fn the_proxy_variables_of_the_environment_are_ignored() {
+    let proxy = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("proxy"))
+        .mount(&proxy)
+        .await;
+    let target = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200).set_body_string("target")).mount(&target).await;
+    // The variables are read when a client is built; the test process cannot set them on itself (no
+    // unsafe code), so a child process runs the client with them set.
+    let exe = std::env::current_exe().expect("test binary");
+    let output = std::process::Command::new(exe)
+        .args(["--ignored", "--exact", "http_client::proxy_child", "--nocapture", "--test-threads=1"])
+        .env("HTTP_PROXY", proxy.uri())
+        .env("http_proxy", proxy.uri())
+        .env("HTTPS_PROXY", proxy.uri())
+        .env("ALL_PROXY", proxy.uri())
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env(PROXY_TEST_TARGET, format!("{}/x", target.uri()))
+        .output()
+        .expect("child runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(proxy.received_requests().await.unwrap_or_default().is_empty(), "a request went through the proxy");
+    assert_eq!(target.received_requests().await.unwrap_or_default().len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "run by the_proxy_variables_of_the_environment_are_ignored, in a child process with proxy variables"]
+async fn proxy_child() {
+    let target = std::env::var(PROXY_TEST_TARGET).expect("started by the parent test");
+    let http = fast_http();
+    let response = http.send(http.request(Method::GET, url::Url::parse(&target).expect("url"))).await.expect("answer");
+    assert_eq!(response.body, b"target", "the answer came from {}", String::from_utf8_lossy(&response.body));
 }

@@ -170,6 +170,10 @@ pub struct LlmConfig {
     pub max_tokens: u32,
     /// Well inside the broker's consumer timeout: a hung LLM call fails the attempt, not the consumer.
     pub timeout_secs: u64,
+    /// `base_url` may be (or resolve to) a loopback or private address: a local Ollama or vLLM. Off by
+    /// default so that a mistyped or hijacked name cannot send ticket text into the internal network;
+    /// metadata and link-local addresses are refused regardless.
+    pub allow_private_base_url: bool,
 }
 
 impl Default for LlmConfig {
@@ -182,6 +186,7 @@ impl Default for LlmConfig {
             temperature: 0.3,
             max_tokens: 1024,
             timeout_secs: 60,
+            allow_private_base_url: false,
         }
     }
 }

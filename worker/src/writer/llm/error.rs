@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use async_openai::error::OpenAIError;
+use enhancer_plugins::http::AddressRefused;
 use enhancer_shared::error::{Disposition, Retryable};
 use reqwest::StatusCode;
 
@@ -88,6 +89,10 @@ fn from_reqwest(err: reqwest::Error) -> LlmError {
     if err.is_timeout() {
         return LlmError::Timeout;
     }
+    // The resolver refused every address of the base URL's host: configuration, not a passing failure.
+    if let Some(refused) = refused_by_policy(&err) {
+        return LlmError::InvalidRequest(format!("llm.base_url: the outbound address policy refuses {refused}"));
+    }
     let (connect, builder) = (err.is_connect(), err.is_builder());
     // The URL is left out of the message: it is operator configuration, and some deployments put keys in it.
     let text = with_sources(&err.without_url());
@@ -98,6 +103,17 @@ fn from_reqwest(err: reqwest::Error) -> LlmError {
     } else {
         LlmError::Transport(text)
     }
+}
+
+fn refused_by_policy(err: &reqwest::Error) -> Option<&AddressRefused> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<AddressRefused>() {
+            return Some(refused);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// reqwest's own message ("error sending request") says little; its sources say what happened.

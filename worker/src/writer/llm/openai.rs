@@ -83,6 +83,7 @@ impl OpenAiWriter {
             api_key: config.api_key.clone(),
             connect_timeout: CONNECT_TIMEOUT.min(timeout),
             timeout,
+            allow_private_base_url: config.allow_private_base_url,
         };
         Self::new(&client, LlmOptions::from_config(config)?)
     }
