@@ -104,10 +104,10 @@ async fn a_later_resolution_reaches_the_corpus_without_a_second_note() {
 #[tokio::test]
 async fn an_update_caused_by_our_own_note_is_still_ignored() {
     let p = pipeline(&[]).await;
-    // The generic tool names the actor; our note's own webhook carries the marker in the payload.
+    // The generic tool names the actor; our note's own webhook carries our full marker in its comment.
     let ours = serde_json::to_vec(&serde_json::json!({
         "type": "ticket.updated",
-        "data": {"ticket_id": "4711", "actor": "alice@example.com", "comment": "ticket-enhancer:0190c0de"}
+        "data": {"ticket_id": "4711", "actor": "alice@example.com", "comment": "ticket-enhancer:0190c0de-0000-7000-8000-000000000001"}
     }))
     .expect("json");
     let response = post_signed(&p.ingest, "acme", "delivery-ours", &ours).await;
