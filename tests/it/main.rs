@@ -12,6 +12,7 @@ mod e2e_zendesk;
 mod history_cli;
 mod import_cli;
 mod ingest_contract;
+mod ingest_edge;
 mod ingest_plugins;
 mod ingest_resilience;
 mod ip_extract;

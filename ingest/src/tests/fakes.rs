@@ -112,13 +112,14 @@ impl Admission for FakeAdmission {
         Box::pin(async move {
             let mut state = self.state();
             state.admits += 1;
-            if let Some(retry_after) = state.rate_limited {
-                return Verdict::RateLimited { retry_after };
-            }
             let key = format!("{tenant}:{idempotency_key}");
+            // Like the real script: a duplicate is answered before the rate limit is consulted.
             match state.keys.get(&key) {
                 Some(Marker::Done(first)) => Verdict::Duplicate(*first),
                 Some(Marker::Pending(_)) => Verdict::InFlight,
+                None if state.rate_limited.is_some() => {
+                    Verdict::RateLimited { retry_after: state.rate_limited.unwrap_or_default() }
+                }
                 None => {
                     state.keys.insert(key.clone(), Marker::Pending(job_id));
                     Verdict::Admitted(Claim::new(key, job_id))

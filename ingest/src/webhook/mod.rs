@@ -1,5 +1,5 @@
-//! `POST /webhooks/{tenant_id}`: body limit -> tenant -> signature -> extract -> policy -> rate limit ->
-//! dedup -> publish with confirm -> answer. Each step's refusal is one row of the contract table.
+//! `POST /webhooks/{tenant_id}`: body limit -> tenant -> signature -> extract -> policy -> dedup check ->
+//! rate limit -> claim -> publish with confirm -> answer. Each step's refusal is one row of the contract table.
 
 mod handler;
 mod policy;
