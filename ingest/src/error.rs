@@ -21,6 +21,10 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
+    /// The tenant exists but its stored row cannot be used (corrupt, or its secrets sealed with a key this
+    /// process does not have): retrying cannot help until an operator fixes it.
+    #[error("tenant unusable")]
+    TenantUnusable,
     /// Broker or database unavailable: the tool should retry; nothing was accepted.
     #[error("unavailable: {reason}")]
     Unavailable { reason: &'static str, retry_after: Duration },
@@ -34,6 +38,7 @@ impl ApiError {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TenantUnusable => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -46,6 +51,7 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed_payload",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::TenantUnusable => "tenant_unusable",
             ApiError::Unavailable { .. } => "unavailable",
         }
     }

@@ -1,6 +1,8 @@
 //! Ingest's edge under abuse (docs/SECURITY.md, "Ingest edge"): replayed deliveries, floods of unknown
 //! tenant ids, slow clients and failed verifications must not hurt real deliveries.
 
+use std::time::Duration;
+
 use enhancer_shared::tenant::{RateLimit, TenantSettings};
 use enhancer_tests::signing::generic_created;
 
@@ -30,7 +32,71 @@ async fn replayed_duplicates_do_not_spend_the_rate_budget() {
         }
     }
     let refused = refused.expect("new deliveries at once run into the limit");
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let retry = post_signed(&ingest, "acme", &refused, &generic_created("33", &refused)).await;
     assert_eq!(retry.status(), 202, "the refused delivery claimed nothing");
+}
+
+/// A flood of unknown tenant ids (no secret needed) while the database is slow: at most half the pool is
+/// spent on lookups and the rest are shed with 503 at once, so `/readyz` and cached tenants keep working.
+#[tokio::test]
+async fn unknown_tenant_floods_cannot_take_the_database_pool() {
+    let (db, ingest) = setup(
+        TenantSettings::default(),
+        &[("ENHANCER_DATABASE__MAX_CONNECTIONS", "4"), ("ENHANCER_DATABASE__ACQUIRE_TIMEOUT_SECS", "1")],
+    )
+    .await;
+    ingest.broker.expect_leftovers();
+    assert_eq!(post_signed(&ingest, "acme", "warm", &generic_created("1", "x")).await.status(), 202);
+    // Every tenant lookup now blocks on the table lock, as on a database in trouble.
+    let mut blocker = db.pool.begin().await.expect("tx");
+    sqlx::query("LOCK TABLE tenant_configs IN ACCESS EXCLUSIVE MODE").execute(&mut *blocker).await.expect("lock");
+
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    let flood: Vec<_> = (0..20)
+        .map(|n| {
+            let request = client.post(ingest.url(&format!("/webhooks/ghost{n}"))).body("{}");
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ready = client.get(ingest.url("/readyz")).send().await.expect("readyz");
+    assert_eq!(ready.status(), 200, "the pool still has connections for readiness");
+    let cached = post_signed(&ingest, "acme", "during", &generic_created("2", "y")).await;
+    assert_eq!(cached.status(), 202, "a cached tenant is served during the flood");
+
+    blocker.rollback().await.expect("unlock");
+    let mut statuses = Vec::new();
+    for answer in flood {
+        statuses.push(answer.await.expect("task").expect("an answer"));
+    }
+    assert!(statuses.iter().all(|s| *s == 404 || *s == 503), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 503).count() >= 15, "shed beyond the cap: {statuses:?}");
+}
+
+/// A tenant whose secrets were sealed with a master key this process does not have is a permanent
+/// problem: 500 `tenant_unusable` (no `Retry-After`), not a 503 the tool would retry for ever.
+#[tokio::test]
+async fn a_tenant_sealed_with_an_unknown_key_is_500() {
+    let (db, ingest) = setup(TenantSettings::default(), &[]).await;
+    let foreign = secrecy::SecretString::from("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=");
+    let keys = enhancer_shared::crypto::KeyRing::from_env_values(&foreign, None).expect("ring");
+    let tenant = enhancer_shared::tenant::NewTenant {
+        id: enhancer_shared::domain::TenantId::parse("sealed").expect("id"),
+        name: "sealed".into(),
+        tool: enhancer_shared::domain::ToolKind::Generic,
+        base_url: url::Url::parse("http://127.0.0.1:9").expect("url"),
+        allow_insecure_url: true,
+        settings: TenantSettings::default(),
+        secrets: enhancer_shared::tenant::TenantSecrets::parse(crate::ingest_contract::generic_secrets().as_bytes())
+            .expect("secrets"),
+    };
+    enhancer_shared::tenant::store::insert(&db.pool, &keys, &tenant).await.expect("insert");
+    for _ in 0..3 {
+        let response = post_signed(&ingest, "sealed", "m1", &generic_created("1", "x")).await;
+        assert_eq!(response.status(), 500);
+        assert!(response.headers().get("retry-after").is_none());
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"], "tenant_unusable");
+    }
 }

@@ -9,6 +9,7 @@ use enhancer_shared::config::Config;
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
 use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
+use enhancer_shared::tenant::CacheLimits;
 use sqlx::PgPool;
 
 use super::StartupError;
@@ -60,7 +61,13 @@ pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupErr
         keys,
         Duration::from_secs(config.ingest.tenant_cache_ttl_secs),
         CachedTenant::build,
-    );
+    )
+    .limited(CacheLimits {
+        negative_ttl: Duration::from_secs(config.ingest.negative_cache_ttl_secs),
+        negative_max_entries: config.ingest.negative_cache_max_entries,
+        // Lookups come from unauthenticated traffic: never more than this share of the pool (see the key).
+        max_concurrent_loads: Some(config.ingest.tenant_lookups(config.database.max_connections) as usize),
+    });
     tenants.spawn_invalidation();
     let admission = RedisAdmission::new(
         RedisLink::connect(&config.redis),

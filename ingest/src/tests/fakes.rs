@@ -149,11 +149,14 @@ impl Admission for FakeAdmission {
     }
 }
 
-/// Tenants seeded in memory; while `down`, every lookup fails as a database outage would.
+/// Tenants seeded in memory; while `down`, every lookup fails as a database outage would; while `busy`, as
+/// the cache's cap on concurrent loads would; an `unusable` tenant fails as a corrupt row would.
 #[derive(Debug, Default)]
 pub struct SeededTenants {
     tenants: Mutex<HashMap<TenantId, Arc<CachedTenant>>>,
     down: AtomicBool,
+    busy: AtomicBool,
+    unusable: Mutex<Vec<String>>,
 }
 
 impl SeededTenants {
@@ -180,6 +183,14 @@ impl SeededTenants {
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
+
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::SeqCst);
+    }
+
+    pub fn set_unusable(&self, id: &str) {
+        self.unusable.lock().expect("fake tenants lock").push(id.to_owned());
+    }
 }
 
 impl Tenants for SeededTenants {
@@ -187,6 +198,12 @@ impl Tenants for SeededTenants {
         Box::pin(async move {
             if self.down.load(Ordering::SeqCst) {
                 return Err(TenantStoreError::Database(sqlx::Error::PoolTimedOut));
+            }
+            if self.busy.load(Ordering::SeqCst) {
+                return Err(TenantStoreError::Busy);
+            }
+            if self.unusable.lock().expect("fake tenants lock").iter().any(|u| u == id.as_str()) {
+                return Err(TenantStoreError::Unusable { tenant: id.to_string(), reason: "sealed with key k0".into() });
             }
             Ok(self.tenants.lock().expect("fake tenants lock").get(id).cloned())
         })

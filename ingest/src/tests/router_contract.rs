@@ -260,3 +260,26 @@ async fn a_tenant_store_outage_is_503_with_retry_after_and_readyz_follows_its_de
     assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(not_ready.body["database"], false);
 }
+
+#[tokio::test]
+async fn saturated_tenant_lookups_are_503_retry_after_one_second_and_counted() {
+    let h = harness();
+    h.tenants.set_busy(true);
+    let answer = h.post_signed("acme", "msg_1", &created("1")).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.body, json!({"error": "unavailable"}));
+    assert_eq!(answer.retry_after(), Some("1"));
+    assert_eq!(h.admission.admits(), 0);
+    assert!(h.metrics.render().contains(r#"enhancer_ingest_shed_total{reason="tenant_lookups"} 1"#));
+}
+
+#[tokio::test]
+async fn a_tenant_whose_row_cannot_be_used_is_500_without_retry_after() {
+    let h = harness();
+    h.tenants.set_unusable("acme");
+    let answer = h.post_signed("acme", "msg_1", &created("1")).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.body, json!({"error": "tenant_unusable"}));
+    assert_eq!(answer.retry_after(), None);
+    assert_eq!(h.admission.admits(), 0);
+}

@@ -13,7 +13,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use enhancer_plugins::{ExtractError, WebhookRequest};
 use enhancer_shared::domain::{EnhancementJob, JobPurpose, TenantId};
+use enhancer_shared::error::Retryable as _;
 use enhancer_shared::queue::JobHeaders;
+use enhancer_shared::tenant::TenantStoreError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -64,10 +66,7 @@ async fn handle(
     labels: &mut (String, String),
 ) -> Result<(&'static str, Response), ApiError> {
     let tenant_id = TenantId::parse(tenant).map_err(|_| ApiError::UnknownTenant)?;
-    let cached = state.tenants.get(&tenant_id).await.map_err(|err| {
-        tracing::error!(tenant = %tenant_id, error = %err, "tenant lookup failed");
-        ApiError::Unavailable { reason: "database", retry_after: state.unavailable_retry_after }
-    })?;
+    let cached = state.tenants.get(&tenant_id).await.map_err(|err| lookup_failed(state, &tenant_id, &err))?;
     let Some(cached) = cached.filter(|t| t.record.enabled) else {
         return Err(ApiError::UnknownTenant);
     };
@@ -144,6 +143,26 @@ async fn publish(state: &AppState, tenant_id: &str, job: &EnhancementJob, claim:
             // Free the key so the tool's retry is accepted rather than called a duplicate.
             state.admission.failed(claim).await;
             Err(ApiError::Unavailable { reason: "broker", retry_after: state.unavailable_retry_after })
+        }
+    }
+}
+
+/// A tenant lookup that failed: shed (503, retry soon), the database away (503), or the tenant's row
+/// unusable (500 until an operator fixes it; the cache logged it once, so nothing is logged per request).
+fn lookup_failed(state: &AppState, tenant: &TenantId, err: &TenantStoreError) -> ApiError {
+    match err {
+        TenantStoreError::Busy => {
+            state.metrics.shed.with_label_values(&["tenant_lookups"]).inc();
+            ApiError::Unavailable { reason: "tenant lookups saturated", retry_after: Duration::from_secs(1) }
+        }
+        TenantStoreError::Unusable { .. } => ApiError::TenantUnusable,
+        err if !err.disposition().is_transient() => {
+            tracing::error!(tenant = %tenant, error = %err, "tenant cannot be used");
+            ApiError::TenantUnusable
+        }
+        err => {
+            tracing::error!(tenant = %tenant, error = %err, "tenant lookup failed");
+            ApiError::Unavailable { reason: "database", retry_after: state.unavailable_retry_after }
         }
     }
 }

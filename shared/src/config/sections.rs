@@ -101,6 +101,22 @@ pub struct IngestConfig {
     pub tenant_cache_ttl_secs: u64,
     /// How long dedup keys live in Redis: longer than any tool's redelivery window.
     pub dedup_ttl_secs: u64,
+    /// How long "no such tenant" is remembered per process. Short, since unknown ids cost an attacker
+    /// nothing; a tenant created meanwhile is also announced by `tenant_changed` and found at once.
+    pub negative_cache_ttl_secs: u64,
+    /// At most this many "no such tenant" entries per process; beyond it the oldest are dropped.
+    pub negative_cache_max_entries: usize,
+    /// Tenant lookups that may query the database at once; a miss beyond it is answered 503 at once.
+    /// Unset: half of `database.max_connections` (at least 1), so unauthenticated traffic can never hold
+    /// the whole pool and cached tenants, `/readyz` and the change listener keep their connections.
+    pub tenant_lookup_concurrency: Option<u32>,
+}
+
+impl IngestConfig {
+    /// `tenant_lookup_concurrency`, or its default for a pool of `pool_size`.
+    pub fn tenant_lookups(&self, pool_size: u32) -> u32 {
+        self.tenant_lookup_concurrency.unwrap_or(pool_size / 2).max(1)
+    }
 }
 
 impl Default for IngestConfig {
@@ -110,6 +126,9 @@ impl Default for IngestConfig {
             body_limit_bytes: 1024 * 1024,
             tenant_cache_ttl_secs: 30,
             dedup_ttl_secs: 24 * 3600,
+            negative_cache_ttl_secs: 10,
+            negative_cache_max_entries: 10_000,
+            tenant_lookup_concurrency: None,
         }
     }
 }

@@ -42,6 +42,9 @@ impl Config {
         if self.ingest.body_limit_bytes < 1024 {
             return Err(invalid("ingest.body_limit_bytes", "must be at least 1024"));
         }
+        if self.ingest.tenant_lookup_concurrency == Some(0) {
+            return Err(invalid("ingest.tenant_lookup_concurrency", "must be at least 1"));
+        }
         if !(1..=10_000).contains(&self.worker.concurrency) {
             return Err(invalid("worker.concurrency", "must be between 1 and 10000"));
         }
