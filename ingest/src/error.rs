@@ -19,6 +19,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body did not arrive within `ingest.body_read_timeout_ms`.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
     /// The tenant exists but its stored row cannot be used (corrupt, or its secrets sealed with a key this
@@ -37,6 +40,7 @@ impl ApiError {
             ApiError::UnknownTenant => StatusCode::NOT_FOUND,
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TenantUnusable => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -50,6 +54,7 @@ impl ApiError {
             ApiError::UnknownTenant => "unknown_tenant",
             ApiError::Malformed(_) => "malformed_payload",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::TenantUnusable => "tenant_unusable",
             ApiError::Unavailable { .. } => "unavailable",

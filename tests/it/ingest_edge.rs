@@ -100,3 +100,37 @@ async fn a_tenant_sealed_with_an_unknown_key_is_500() {
         assert_eq!(body["error"], "tenant_unusable");
     }
 }
+
+/// Connects and sends half of a request's headers, then nothing.
+async fn half_headers(ingest: &enhancer_tests::ingest::TestIngest) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let mut stream = tokio::net::TcpStream::connect(ingest.address).await.expect("connect");
+    stream.write_all(b"POST /webhooks/acme HTTP/1.1\r\nHost: ingest\r\nContent-Ty").await.expect("write");
+    stream
+}
+
+/// A client that sends half its headers is disconnected after the header read timeout.
+#[tokio::test]
+async fn a_client_sending_half_its_headers_is_disconnected_after_the_header_timeout() {
+    use tokio::io::AsyncReadExt as _;
+    let (_db, ingest) = setup(TenantSettings::default(), &[("ENHANCER_INGEST__HEADER_READ_TIMEOUT_MS", "500")]).await;
+    let mut stream = half_headers(&ingest).await;
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open 5 s after half its headers");
+}
+
+/// Shutdown is bounded by the grace even while a slow client holds a connection.
+#[tokio::test]
+async fn shutdown_completes_within_the_grace_while_a_slow_client_is_connected() {
+    let (_db, mut ingest) = setup(
+        TenantSettings::default(),
+        &[("ENHANCER_INGEST__HEADER_READ_TIMEOUT_MS", "60000"), ("ENHANCER_INGEST__SHUTDOWN_GRACE_SECS", "1")],
+    )
+    .await;
+    let _slow = half_headers(&ingest).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    assert!(tokio::time::timeout(Duration::from_secs(5), ingest.stop()).await.is_ok(), "shutdown waited on the client");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+}

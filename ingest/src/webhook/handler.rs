@@ -43,6 +43,8 @@ pub async fn receive(
         Ok(body) => handle(&state, &tenant, &method, &uri, query.as_deref(), &headers, &body, &mut labels).await,
         // The body limit layer stops reading at the limit; the tool gets a JSON 413 like every other answer.
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge),
+        // The body deadline (`crate::edge`) passed while it was being read: the client was too slow.
+        Err(rejection) if crate::edge::is_body_timeout(&rejection) => Err(ApiError::RequestTimeout),
         Err(rejection) => Err(ApiError::Malformed(rejection.body_text())),
     };
     let (outcome, response) = match result {

@@ -110,6 +110,22 @@ pub struct IngestConfig {
     /// Unset: half of `database.max_connections` (at least 1), so unauthenticated traffic can never hold
     /// the whole pool and cached tenants, `/readyz` and the change listener keep their connections.
     pub tenant_lookup_concurrency: Option<u32>,
+    /// A connection must deliver a request's complete headers within this, or it is closed (slow clients
+    /// would otherwise hold connections, and shutdown, for ever).
+    pub header_read_timeout_ms: u64,
+    /// A request's whole body must arrive within this after its headers (a deadline, not an idle timeout);
+    /// beyond it: 408.
+    pub body_read_timeout_ms: u64,
+    /// A webhook must be answered within this (above `amqp.publish_timeout_ms` plus the in-flight wait);
+    /// beyond it: 503.
+    pub request_timeout_ms: u64,
+    /// Open connections per process at most; beyond it new ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Webhooks handled at once per process; one more is answered 503 `Retry-After: 1` at once.
+    pub max_concurrent_requests: usize,
+    /// On SIGTERM, open connections get this long to finish their requests; then they are closed.
+    /// Below Kubernetes' default termination grace (30 s).
+    pub shutdown_grace_secs: u64,
 }
 
 impl IngestConfig {
@@ -129,6 +145,12 @@ impl Default for IngestConfig {
             negative_cache_ttl_secs: 10,
             negative_cache_max_entries: 10_000,
             tenant_lookup_concurrency: None,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            max_connections: 4096,
+            max_concurrent_requests: 1024,
+            shutdown_grace_secs: 20,
         }
     }
 }

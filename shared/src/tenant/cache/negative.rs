@@ -67,7 +67,7 @@ mod tests {
     use super::*;
 
     fn id(n: usize) -> TenantId {
-        TenantId::parse(&format!("ghost{n}")).expect("id")
+        TenantId::parse(format!("ghost{n}")).expect("id")
     }
 
     #[test]
