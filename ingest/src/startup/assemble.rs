@@ -17,6 +17,7 @@ use crate::admission::{AdmissionSettings, RedisAdmission, RedisLink};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::tenant_cache::{CachedTenant, StoredTenants, TenantCache};
+use crate::webhook::VerifyThrottle;
 
 /// Connects to the database and refuses to go on when its schema is behind this build.
 pub async fn open_database(config: &Config) -> Result<PgPool, StartupError> {
@@ -86,6 +87,10 @@ pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupErr
         admission: Arc::new(admission),
         metrics,
         unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(
+            config.ingest.verify_failure_burst,
+            Duration::from_secs(config.ingest.verify_failure_window_secs),
+        )),
     };
     Ok(Assembled { publisher, state })
 }

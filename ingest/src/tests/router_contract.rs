@@ -21,6 +21,7 @@ use crate::edge::HttpLimits;
 use crate::metrics::Metrics;
 use crate::router::router;
 use crate::state::AppState;
+use crate::webhook::VerifyThrottle;
 
 /// A Standard Webhooks secret (`whsec_<base64>`) for the generic tool.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -49,6 +50,7 @@ fn harness() -> Harness {
         admission: Arc::clone(&admission) as _,
         metrics: metrics.clone(),
         unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(20, Duration::from_secs(60))),
     };
     let limits = HttpLimits { body_limit_bytes: BODY_LIMIT, ..HttpLimits::default() };
     Harness { app: router(state, &limits), publisher, admission, tenants, metrics }
@@ -296,6 +298,7 @@ fn limited_harness(body_read_timeout: Duration, max: usize) -> Harness {
         admission: Arc::clone(&h.admission) as _,
         metrics: h.metrics.clone(),
         unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(20, Duration::from_secs(60))),
     };
     let limits = HttpLimits {
         body_limit_bytes: BODY_LIMIT,
@@ -346,4 +349,27 @@ async fn beyond_the_concurrent_request_limit_webhooks_are_shed_with_503_but_prob
     let ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
     assert_eq!(ready.status, StatusCode::OK, "probes are not shed");
     first.abort();
+}
+
+#[tokio::test]
+async fn after_a_burst_of_failed_verifications_failures_get_429_and_valid_requests_still_pass() {
+    let h = harness();
+    let forged = "whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==";
+    for n in 0..20 {
+        let answer = h.post_signed_with(forged, "acme", &format!("f{n}"), &created("1")).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "failure {n} is within the burst");
+    }
+    let throttled = h.post_signed_with(forged, "acme", "f20", &created("1")).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.body, json!({"error": "rate_limited"}));
+    let retry_after: u64 = throttled.retry_after().expect("retry-after").parse().expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // The tool's own, validly signed delivery is not refused because of someone else's failures.
+    assert_eq!(h.post_signed("acme", "real", &created("2")).await.status, StatusCode::ACCEPTED);
+    // Another tenant's budget is its own.
+    h.tenants.add_generic("beta", SECRET, true);
+    assert_eq!(h.post_signed_with(forged, "beta", "f", &created("1")).await.status, StatusCode::UNAUTHORIZED);
+    let metrics = h.metrics.render();
+    assert!(metrics.contains(r#"enhancer_ingest_shed_total{reason="verify_failures"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"enhancer_ingest_signature_failures_total{tenant="acme"} 21"#), "{metrics}");
 }

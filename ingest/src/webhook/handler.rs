@@ -78,9 +78,16 @@ async fn handle(
 
     let request = WebhookRequest::new(method, uri.path(), query, headers, body, &record.settings);
     if let Err(err) = plugin.verify(&request, &cached.verify_keys()) {
-        // The reason goes to the log only; the answer is the same for every failed check.
-        tracing::warn!(tenant = %record.id, reason = err.reason(), "webhook signature refused");
         state.metrics.signature_failures.with_label_values(&[record.id.as_str()]).inc();
+        let failure = state.verify_throttle.failed(&record.id, Instant::now());
+        if let Some(suppressed) = failure.log {
+            // The reason goes to the log only; the answer is the same for every failed check.
+            tracing::warn!(tenant = %record.id, reason = err.reason(), suppressed, "webhook signature refused");
+        }
+        if let Some(retry_after) = failure.throttled {
+            state.metrics.shed.with_label_values(&["verify_failures"]).inc();
+            return Err(ApiError::RateLimited { retry_after });
+        }
         return Err(ApiError::Unauthorized);
     }
     let event = match plugin.extract(&request) {

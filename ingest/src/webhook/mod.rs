@@ -3,6 +3,8 @@
 
 mod handler;
 mod policy;
+mod verify_throttle;
 
 pub use handler::receive;
 pub use policy::{Policy, decide};
+pub use verify_throttle::VerifyThrottle;

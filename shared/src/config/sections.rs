@@ -126,6 +126,11 @@ pub struct IngestConfig {
     /// On SIGTERM, open connections get this long to finish their requests; then they are closed.
     /// Below Kubernetes' default termination grace (30 s).
     pub shutdown_grace_secs: u64,
+    /// Failed signature checks per tenant per window before further failures are answered 429 (per
+    /// replica, in memory); valid requests are never refused by it.
+    pub verify_failure_burst: u32,
+    /// The window of `verify_failure_burst`, and the interval of the rate-limited warning line.
+    pub verify_failure_window_secs: u64,
 }
 
 impl IngestConfig {
@@ -151,6 +156,8 @@ impl Default for IngestConfig {
             max_connections: 4096,
             max_concurrent_requests: 1024,
             shutdown_grace_secs: 20,
+            verify_failure_burst: 20,
+            verify_failure_window_secs: 60,
         }
     }
 }

@@ -49,6 +49,8 @@ impl Config {
             ("ingest.request_timeout_ms", ingest.request_timeout_ms),
             ("ingest.max_connections", ingest.max_connections as u64),
             ("ingest.max_concurrent_requests", ingest.max_concurrent_requests as u64),
+            ("ingest.verify_failure_burst", u64::from(ingest.verify_failure_burst)),
+            ("ingest.verify_failure_window_secs", ingest.verify_failure_window_secs),
         ] {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1"));
