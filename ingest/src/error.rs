@@ -19,8 +19,15 @@ pub enum ApiError {
     Malformed(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body did not arrive within `ingest.body_read_timeout_ms`.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
+    /// The tenant exists but its stored row cannot be used (corrupt, or its secrets sealed with a key this
+    /// process does not have): retrying cannot help until an operator fixes it.
+    #[error("tenant unusable")]
+    TenantUnusable,
     /// Broker or database unavailable: the tool should retry; nothing was accepted.
     #[error("unavailable: {reason}")]
     Unavailable { reason: &'static str, retry_after: Duration },
@@ -33,7 +40,9 @@ impl ApiError {
             ApiError::UnknownTenant => StatusCode::NOT_FOUND,
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TenantUnusable => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -45,7 +54,9 @@ impl ApiError {
             ApiError::UnknownTenant => "unknown_tenant",
             ApiError::Malformed(_) => "malformed_payload",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::TenantUnusable => "tenant_unusable",
             ApiError::Unavailable { .. } => "unavailable",
         }
     }

@@ -3,6 +3,7 @@
 //! the broker confirmed.
 
 pub mod admission;
+pub mod edge;
 pub mod error;
 pub mod health;
 pub mod metrics;

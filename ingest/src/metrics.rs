@@ -16,6 +16,9 @@ pub struct Metrics {
     pub signature_failures: IntCounterVec,
     /// Redis calls that failed or timed out, by operation; ingest carried on without Redis.
     pub redis_fallbacks: IntCounterVec,
+    /// Requests refused to protect the process, by reason (`tenant_lookups`, `concurrency`,
+    /// `verify_failures`): load shedding and throttling at the edge.
+    pub shed: IntCounterVec,
 }
 
 /// Buckets from 0.5 ms to 2.5 s: ingest answers in single milliseconds, a broker in trouble in seconds.
@@ -57,6 +60,11 @@ impl Metrics {
             &["operation"],
         )
         .expect("valid metric");
+        let shed = IntCounterVec::new(
+            Opts::new("enhancer_ingest_shed_total", "Requests refused to protect ingest (503 or 429), by reason"),
+            &["reason"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -64,10 +72,11 @@ impl Metrics {
             Box::new(dedup_hits.clone()),
             Box::new(signature_failures.clone()),
             Box::new(redis_fallbacks.clone()),
+            Box::new(shed.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
-        Self { registry, requests, latency, publish_latency, dedup_hits, signature_failures, redis_fallbacks }
+        Self { registry, requests, latency, publish_latency, dedup_hits, signature_failures, redis_fallbacks, shed }
     }
 
     pub fn render(&self) -> String {

@@ -1,4 +1,5 @@
-//! The axum router: routes, the body limit, request ids and the request span.
+//! The axum router: routes, the webhook's edge limits (body size and deadline, request deadline, requests at
+//! once: `crate::edge`), request ids and the request span.
 
 use std::sync::Arc;
 
@@ -9,17 +10,21 @@ use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::edge::{HttpLimits, RequestGuard, guard_request};
 use crate::health;
 use crate::state::AppState;
 use crate::webhook;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, body_limit_bytes: usize) -> Router {
+pub fn router(state: AppState, limits: &HttpLimits) -> Router {
+    let guard = RequestGuard::new(limits, state.metrics.clone());
     let webhooks = Router::new()
         .route("/webhooks/{tenant_id}", post(webhook::receive))
         // Bodies above the limit are refused (413) while being read, never buffered in full.
-        .layer(DefaultBodyLimit::max(body_limit_bytes));
+        .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
+        // Only webhooks are shed and timed: probes and metrics must answer while ingest is full.
+        .layer(axum::middleware::from_fn_with_state(guard, guard_request));
     Router::new()
         .merge(webhooks)
         .route("/healthz", get(health::healthz))

@@ -10,6 +10,7 @@ use crate::admission::Admission;
 use crate::metrics::Metrics;
 use crate::publisher::JobPublisher;
 use crate::tenant_cache::Tenants;
+use crate::webhook::VerifyThrottle;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -21,4 +22,6 @@ pub struct AppState {
     pub metrics: Metrics,
     /// `Retry-After` sent with a 503 while the broker or database is away.
     pub unavailable_retry_after: Duration,
+    /// Failed signature checks per tenant: 429 beyond the burst, and the warning rate-limited.
+    pub verify_throttle: Arc<VerifyThrottle>,
 }

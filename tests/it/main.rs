@@ -13,6 +13,7 @@ mod history_claims;
 mod history_cli;
 mod import_cli;
 mod ingest_contract;
+mod ingest_edge;
 mod ingest_plugins;
 mod ingest_resilience;
 mod ip_extract;

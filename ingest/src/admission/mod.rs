@@ -1,4 +1,4 @@
-//! Admission of a verified webhook: the tenant's rate limit and the dedup claim on its idempotency key
+//! Admission of a verified webhook: the dedup check, the tenant's rate limit and the claim on its idempotency key
 //! before the publish, and the claim's end after it. The webhook handler sees only [`Admission`]'s three
 //! operations; [`RedisAdmission`] is the real one, shared by all replicas through Redis.
 //!
@@ -28,8 +28,8 @@ pub use verdict::{Claim, Verdict};
 /// application state, so router tests run with an in-memory one; the boxed future costs one allocation per
 /// webhook, next to a Redis round trip.
 pub trait Admission: Send + Sync + std::fmt::Debug {
-    /// Counts the request against `tenant`'s `limit` and, when it is allowed, claims `idempotency_key` for
-    /// `job_id`. Never fails: without its store, admission falls back (a local rate limit, no dedup).
+    /// Answers a duplicate of `idempotency_key` without spending budget; otherwise counts the request against
+    /// `tenant`'s `limit` and, when it is allowed, claims the key for `job_id`. Never fails: without its store, admission falls back (a local rate limit, no dedup).
     fn admit<'a>(
         &'a self,
         tenant: &'a str,

@@ -1,5 +1,5 @@
-//! [`RedisAdmission`]: the tenant's rate limit, then the dedup claim on its idempotency key, in one Redis
-//! script call. They were two round trips; the benchmark showed Redis calls and the thread wake-ups they
+//! [`RedisAdmission`]: the dedup check on the delivery's idempotency key, the tenant's rate limit, then the
+//! claim, in one Redis script call. A duplicate is answered before the rate limit and spends no budget. They were two round trips; the benchmark showed Redis calls and the thread wake-ups they
 //! cause as a large share of a webhook's cost (docs/BENCHMARKS.md). The confirm after the publish stays a
 //! separate call, since it must follow the broker's confirm, and goes out in batches.
 //!

@@ -27,8 +27,7 @@ end
 ";
 
 /// Sets the pending marker unless the key exists, and returns the existing value if it does (`false`
-/// when the key was free). As a Lua function so the admission script runs it after the rate limit in the
-/// same call.
+/// when the key was free). For a delivery that waits on another one's pending marker and tries again.
 const CLAIM_FN: &str = r"
 local function claim(key, marker, ttl_ms)
   local existing = redis.call('GET', key)
@@ -39,13 +38,19 @@ end
 ";
 
 /// KEYS: the rate-limit key, the dedup key. ARGV: interval µs, tolerance µs, pending marker, pending TTL
-/// ms. Answers `{0, wait µs}` over the limit (nothing claimed), `{1, value}` when the dedup key is taken,
+/// ms. Answers `{1, value}` when the dedup key is taken, `{0, wait µs}` over the limit (nothing claimed),
 /// `{2, ''}` when this delivery now owns it.
+///
+/// Dedup is checked first: a duplicate is answered without spending the tenant's rate budget, so a captured
+/// delivery replayed in a loop cannot starve the tool's real deliveries into 429s. A request over the limit
+/// still claims nothing, so the tool's retry is judged afresh. The whole script is atomic, so the key found
+/// free before the rate check is still free when it is claimed.
 const ADMIT_BODY: &str = r"
+local existing = redis.call('GET', KEYS[2])
+if existing then return {1, existing} end
 local wait = gcra(KEYS[1], ARGV[1], ARGV[2])
 if wait > 0 then return {0, tostring(wait)} end
-local existing = claim(KEYS[2], ARGV[3], ARGV[4])
-if existing then return {1, existing} end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
 return {2, ''}";
 
 /// KEYS: the dedup key. ARGV: pending marker, pending TTL ms. The claim alone, for a delivery that waits on
@@ -72,7 +77,7 @@ return moved";
 
 /// Every script, built (and hashed) once per process.
 pub(super) struct Scripts {
-    /// Rate limit, then the dedup claim: one round trip per webhook.
+    /// The dedup check, the rate limit, then the claim: one round trip per webhook.
     pub admit: Script,
     pub claim: Script,
     pub release: Script,
@@ -82,7 +87,7 @@ pub(super) struct Scripts {
 impl Scripts {
     pub fn new() -> Self {
         Self {
-            admit: Script::new(&format!("{GCRA_FN}{CLAIM_FN}{ADMIT_BODY}")),
+            admit: Script::new(&format!("{GCRA_FN}{ADMIT_BODY}")),
             claim: Script::new(&format!("{CLAIM_FN}{CLAIM_BODY}")),
             release: Script::new(RELEASE),
             confirm_many: Script::new(CONFIRM_MANY),

@@ -9,6 +9,7 @@ use enhancer_shared::config::Config;
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
 use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
+use enhancer_shared::tenant::CacheLimits;
 use sqlx::PgPool;
 
 use super::StartupError;
@@ -16,6 +17,7 @@ use crate::admission::{AdmissionSettings, RedisAdmission, RedisLink};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::tenant_cache::{CachedTenant, StoredTenants, TenantCache};
+use crate::webhook::VerifyThrottle;
 
 /// Connects to the database and refuses to go on when its schema is behind this build.
 pub async fn open_database(config: &Config) -> Result<PgPool, StartupError> {
@@ -60,7 +62,13 @@ pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupErr
         keys,
         Duration::from_secs(config.ingest.tenant_cache_ttl_secs),
         CachedTenant::build,
-    );
+    )
+    .limited(CacheLimits {
+        negative_ttl: Duration::from_secs(config.ingest.negative_cache_ttl_secs),
+        negative_max_entries: config.ingest.negative_cache_max_entries,
+        // Lookups come from unauthenticated traffic: never more than this share of the pool (see the key).
+        max_concurrent_loads: Some(config.ingest.tenant_lookups(config.database.max_connections) as usize),
+    });
     tenants.spawn_invalidation();
     let admission = RedisAdmission::new(
         RedisLink::connect(&config.redis),
@@ -79,6 +87,10 @@ pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupErr
         admission: Arc::new(admission),
         metrics,
         unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(
+            config.ingest.verify_failure_burst,
+            Duration::from_secs(config.ingest.verify_failure_window_secs),
+        )),
     };
     Ok(Assembled { publisher, state })
 }

@@ -3,6 +3,7 @@
 //! listener until the shutdown future resolves (`serve`).
 
 mod assemble;
+mod connections;
 mod serve;
 
 use std::future::Future;
@@ -15,8 +16,10 @@ use enhancer_shared::queue::{Publisher, QueueError, Topology};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::edge::HttpLimits;
 use assemble::build_state;
 pub use assemble::open_database;
+use connections::ConnectionLimits;
 use serve::serve;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,9 +59,10 @@ pub async fn spawn(
     let publisher = assembled.publisher.clone();
     let declaration = serve::spawn_topology_declaration(publisher.clone());
     let stop_declaring = declaration.abort_handle();
-    let body_limit_bytes = config.ingest.body_limit_bytes;
+    let limits = HttpLimits::from_config(&config.ingest);
+    let connection_limits = ConnectionLimits::from_config(&config.ingest);
     let server = tokio::spawn(async move {
-        let served = serve(listener, assembled, body_limit_bytes, shutdown).await;
+        let served = serve(listener, assembled, &limits, connection_limits, shutdown).await;
         // A broker that never came back must not keep a stopped ingest retrying.
         stop_declaring.abort();
         served

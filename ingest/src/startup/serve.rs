@@ -8,6 +8,8 @@ use enhancer_shared::queue::Publisher;
 use tokio::net::TcpListener;
 
 use super::assemble::Assembled;
+use super::connections::{ConnectionLimits, serve_connections};
+use crate::edge::HttpLimits;
 use crate::router::router;
 
 /// Declares the topology, retrying in the background while the broker is away. Publishing before it is
@@ -29,17 +31,18 @@ pub(super) fn spawn_topology_declaration(publisher: Publisher) -> tokio::task::J
     })
 }
 
-/// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish, closes the broker
-/// link and returns.
+/// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish (for at most the
+/// shutdown grace), closes the broker link and returns.
 pub(crate) async fn serve(
     listener: TcpListener,
     assembled: Assembled,
-    body_limit_bytes: usize,
+    limits: &HttpLimits,
+    connection_limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let Assembled { publisher, state } = assembled;
-    let app = router(state, body_limit_bytes);
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let app = router(state, limits);
+    serve_connections(listener, app, connection_limits, shutdown).await;
     publisher.close().await;
-    served
+    Ok(())
 }

@@ -112,13 +112,14 @@ impl Admission for FakeAdmission {
         Box::pin(async move {
             let mut state = self.state();
             state.admits += 1;
-            if let Some(retry_after) = state.rate_limited {
-                return Verdict::RateLimited { retry_after };
-            }
             let key = format!("{tenant}:{idempotency_key}");
+            // Like the real script: a duplicate is answered before the rate limit is consulted.
             match state.keys.get(&key) {
                 Some(Marker::Done(first)) => Verdict::Duplicate(*first),
                 Some(Marker::Pending(_)) => Verdict::InFlight,
+                None if state.rate_limited.is_some() => {
+                    Verdict::RateLimited { retry_after: state.rate_limited.unwrap_or_default() }
+                }
                 None => {
                     state.keys.insert(key.clone(), Marker::Pending(job_id));
                     Verdict::Admitted(Claim::new(key, job_id))
@@ -148,11 +149,14 @@ impl Admission for FakeAdmission {
     }
 }
 
-/// Tenants seeded in memory; while `down`, every lookup fails as a database outage would.
+/// Tenants seeded in memory; while `down`, every lookup fails as a database outage would; while `busy`, as
+/// the cache's cap on concurrent loads would; an `unusable` tenant fails as a corrupt row would.
 #[derive(Debug, Default)]
 pub struct SeededTenants {
     tenants: Mutex<HashMap<TenantId, Arc<CachedTenant>>>,
     down: AtomicBool,
+    busy: AtomicBool,
+    unusable: Mutex<Vec<String>>,
 }
 
 impl SeededTenants {
@@ -179,6 +183,14 @@ impl SeededTenants {
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
+
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::SeqCst);
+    }
+
+    pub fn set_unusable(&self, id: &str) {
+        self.unusable.lock().expect("fake tenants lock").push(id.to_owned());
+    }
 }
 
 impl Tenants for SeededTenants {
@@ -186,6 +198,12 @@ impl Tenants for SeededTenants {
         Box::pin(async move {
             if self.down.load(Ordering::SeqCst) {
                 return Err(TenantStoreError::Database(sqlx::Error::PoolTimedOut));
+            }
+            if self.busy.load(Ordering::SeqCst) {
+                return Err(TenantStoreError::Busy);
+            }
+            if self.unusable.lock().expect("fake tenants lock").iter().any(|u| u == id.as_str()) {
+                return Err(TenantStoreError::Unusable { tenant: id.to_string(), reason: "sealed with key k0".into() });
             }
             Ok(self.tenants.lock().expect("fake tenants lock").get(id).cloned())
         })

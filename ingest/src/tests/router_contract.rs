@@ -17,9 +17,11 @@ use tower::ServiceExt as _;
 
 use super::fakes::{FakeAdmission, FakePublisher, SeededTenants};
 use crate::admission::{Admission as _, Verdict};
+use crate::edge::HttpLimits;
 use crate::metrics::Metrics;
 use crate::router::router;
 use crate::state::AppState;
+use crate::webhook::VerifyThrottle;
 
 /// A Standard Webhooks secret (`whsec_<base64>`) for the generic tool.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -48,8 +50,10 @@ fn harness() -> Harness {
         admission: Arc::clone(&admission) as _,
         metrics: metrics.clone(),
         unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(20, Duration::from_secs(60))),
     };
-    Harness { app: router(state, BODY_LIMIT), publisher, admission, tenants, metrics }
+    let limits = HttpLimits { body_limit_bytes: BODY_LIMIT, ..HttpLimits::default() };
+    Harness { app: router(state, &limits), publisher, admission, tenants, metrics }
 }
 
 /// What came back: status, headers and the JSON body.
@@ -259,4 +263,113 @@ async fn a_tenant_store_outage_is_503_with_retry_after_and_readyz_follows_its_de
     let not_ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
     assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(not_ready.body["database"], false);
+}
+
+#[tokio::test]
+async fn saturated_tenant_lookups_are_503_retry_after_one_second_and_counted() {
+    let h = harness();
+    h.tenants.set_busy(true);
+    let answer = h.post_signed("acme", "msg_1", &created("1")).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.body, json!({"error": "unavailable"}));
+    assert_eq!(answer.retry_after(), Some("1"));
+    assert_eq!(h.admission.admits(), 0);
+    assert!(h.metrics.render().contains(r#"enhancer_ingest_shed_total{reason="tenant_lookups"} 1"#));
+}
+
+#[tokio::test]
+async fn a_tenant_whose_row_cannot_be_used_is_500_without_retry_after() {
+    let h = harness();
+    h.tenants.set_unusable("acme");
+    let answer = h.post_signed("acme", "msg_1", &created("1")).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.body, json!({"error": "tenant_unusable"}));
+    assert_eq!(answer.retry_after(), None);
+    assert_eq!(h.admission.admits(), 0);
+}
+
+/// A router whose webhook requests may take `body_read_timeout` for the body, `max` at once.
+fn limited_harness(body_read_timeout: Duration, max: usize) -> Harness {
+    let mut h = harness();
+    let state = AppState {
+        plugins: Arc::new(Plugins),
+        tenants: Arc::clone(&h.tenants) as _,
+        publisher: Arc::clone(&h.publisher) as _,
+        admission: Arc::clone(&h.admission) as _,
+        metrics: h.metrics.clone(),
+        unavailable_retry_after: Duration::from_secs(5),
+        verify_throttle: Arc::new(VerifyThrottle::new(20, Duration::from_secs(60))),
+    };
+    let limits = HttpLimits {
+        body_limit_bytes: BODY_LIMIT,
+        body_read_timeout,
+        max_concurrent_requests: max,
+        ..HttpLimits::default()
+    };
+    h.app = router(state, &limits);
+    h
+}
+
+/// A request whose body never finishes arriving (its sender is held by the test).
+fn endless_body(tenant: &str) -> (Request<Body>, tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>) {
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    let stream = tokio_stream_from(receiver);
+    let request = Request::post(format!("/webhooks/{tenant}")).body(Body::from_stream(stream)).expect("request");
+    (request, sender)
+}
+
+fn tokio_stream_from(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    let h = limited_harness(Duration::from_millis(100), 8);
+    let (request, _sender) = endless_body("acme");
+    let answer = tokio::time::timeout(Duration::from_secs(5), h.send(request)).await.expect("answered in time");
+    assert_eq!(answer.status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(answer.body, json!({"error": "request_timeout"}));
+    assert_eq!(h.admission.admits(), 0);
+}
+
+#[tokio::test]
+async fn beyond_the_concurrent_request_limit_webhooks_are_shed_with_503_but_probes_answer() {
+    let h = limited_harness(Duration::from_secs(30), 1);
+    let (held, _sender) = endless_body("acme");
+    let app = h.app.clone();
+    let first = tokio::spawn(async move { app.oneshot(held).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = h.post_signed("acme", "msg_1", &created("1")).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.body, json!({"error": "unavailable"}));
+    assert_eq!(answer.retry_after(), Some("1"));
+    assert!(h.metrics.render().contains(r#"enhancer_ingest_shed_total{reason="concurrency"} 1"#));
+    let ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
+    assert_eq!(ready.status, StatusCode::OK, "probes are not shed");
+    first.abort();
+}
+
+#[tokio::test]
+async fn after_a_burst_of_failed_verifications_failures_get_429_and_valid_requests_still_pass() {
+    let h = harness();
+    let forged = "whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==";
+    for n in 0..20 {
+        let answer = h.post_signed_with(forged, "acme", &format!("f{n}"), &created("1")).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "failure {n} is within the burst");
+    }
+    let throttled = h.post_signed_with(forged, "acme", "f20", &created("1")).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.body, json!({"error": "rate_limited"}));
+    let retry_after: u64 = throttled.retry_after().expect("retry-after").parse().expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // The tool's own, validly signed delivery is not refused because of someone else's failures.
+    assert_eq!(h.post_signed("acme", "real", &created("2")).await.status, StatusCode::ACCEPTED);
+    // Another tenant's budget is its own.
+    h.tenants.add_generic("beta", SECRET, true);
+    assert_eq!(h.post_signed_with(forged, "beta", "f", &created("1")).await.status, StatusCode::UNAUTHORIZED);
+    let metrics = h.metrics.render();
+    assert!(metrics.contains(r#"enhancer_ingest_shed_total{reason="verify_failures"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"enhancer_ingest_signature_failures_total{tenant="acme"} 21"#), "{metrics}");
 }

@@ -13,7 +13,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use enhancer_plugins::{ExtractError, WebhookRequest};
 use enhancer_shared::domain::{EnhancementJob, JobPurpose, TenantId};
+use enhancer_shared::error::Retryable as _;
 use enhancer_shared::queue::JobHeaders;
+use enhancer_shared::tenant::TenantStoreError;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -41,6 +43,8 @@ pub async fn receive(
         Ok(body) => handle(&state, &tenant, &method, &uri, query.as_deref(), &headers, &body, &mut labels).await,
         // The body limit layer stops reading at the limit; the tool gets a JSON 413 like every other answer.
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge),
+        // The body deadline (`crate::edge`) passed while it was being read: the client was too slow.
+        Err(rejection) if crate::edge::is_body_timeout(&rejection) => Err(ApiError::RequestTimeout),
         Err(rejection) => Err(ApiError::Malformed(rejection.body_text())),
     };
     let (outcome, response) = match result {
@@ -64,10 +68,7 @@ async fn handle(
     labels: &mut (String, String),
 ) -> Result<(&'static str, Response), ApiError> {
     let tenant_id = TenantId::parse(tenant).map_err(|_| ApiError::UnknownTenant)?;
-    let cached = state.tenants.get(&tenant_id).await.map_err(|err| {
-        tracing::error!(tenant = %tenant_id, error = %err, "tenant lookup failed");
-        ApiError::Unavailable { reason: "database", retry_after: state.unavailable_retry_after }
-    })?;
+    let cached = state.tenants.get(&tenant_id).await.map_err(|err| lookup_failed(state, &tenant_id, &err))?;
     let Some(cached) = cached.filter(|t| t.record.enabled) else {
         return Err(ApiError::UnknownTenant);
     };
@@ -77,9 +78,16 @@ async fn handle(
 
     let request = WebhookRequest::new(method, uri.path(), query, headers, body, &record.settings);
     if let Err(err) = plugin.verify(&request, &cached.verify_keys()) {
-        // The reason goes to the log only; the answer is the same for every failed check.
-        tracing::warn!(tenant = %record.id, reason = err.reason(), "webhook signature refused");
         state.metrics.signature_failures.with_label_values(&[record.id.as_str()]).inc();
+        let failure = state.verify_throttle.failed(&record.id, Instant::now());
+        if let Some(suppressed) = failure.log {
+            // The reason goes to the log only; the answer is the same for every failed check.
+            tracing::warn!(tenant = %record.id, reason = err.reason(), suppressed, "webhook signature refused");
+        }
+        if let Some(retry_after) = failure.throttled {
+            state.metrics.shed.with_label_values(&["verify_failures"]).inc();
+            return Err(ApiError::RateLimited { retry_after });
+        }
         return Err(ApiError::Unauthorized);
     }
     let event = match plugin.extract(&request) {
@@ -138,6 +146,26 @@ async fn publish(state: &AppState, tenant_id: &str, job: &EnhancementJob, claim:
             // Free the key so the tool's retry is accepted rather than called a duplicate.
             state.admission.failed(claim).await;
             Err(ApiError::Unavailable { reason: "broker", retry_after: state.unavailable_retry_after })
+        }
+    }
+}
+
+/// A tenant lookup that failed: shed (503, retry soon), the database away (503), or the tenant's row
+/// unusable (500 until an operator fixes it; the cache logged it once, so nothing is logged per request).
+fn lookup_failed(state: &AppState, tenant: &TenantId, err: &TenantStoreError) -> ApiError {
+    match err {
+        TenantStoreError::Busy => {
+            state.metrics.shed.with_label_values(&["tenant_lookups"]).inc();
+            ApiError::Unavailable { reason: "tenant lookups saturated", retry_after: Duration::from_secs(1) }
+        }
+        TenantStoreError::Unusable { .. } => ApiError::TenantUnusable,
+        err if !err.disposition().is_transient() => {
+            tracing::error!(tenant = %tenant, error = %err, "tenant cannot be used");
+            ApiError::TenantUnusable
+        }
+        err => {
+            tracing::error!(tenant = %tenant, error = %err, "tenant lookup failed");
+            ApiError::Unavailable { reason: "database", retry_after: state.unavailable_retry_after }
         }
     }
 }

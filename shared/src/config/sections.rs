@@ -101,6 +101,43 @@ pub struct IngestConfig {
     pub tenant_cache_ttl_secs: u64,
     /// How long dedup keys live in Redis: longer than any tool's redelivery window.
     pub dedup_ttl_secs: u64,
+    /// How long "no such tenant" is remembered per process. Short, since unknown ids cost an attacker
+    /// nothing; a tenant created meanwhile is also announced by `tenant_changed` and found at once.
+    pub negative_cache_ttl_secs: u64,
+    /// At most this many "no such tenant" entries per process; beyond it the oldest are dropped.
+    pub negative_cache_max_entries: usize,
+    /// Tenant lookups that may query the database at once; a miss beyond it is answered 503 at once.
+    /// Unset: half of `database.max_connections` (at least 1), so unauthenticated traffic can never hold
+    /// the whole pool and cached tenants, `/readyz` and the change listener keep their connections.
+    pub tenant_lookup_concurrency: Option<u32>,
+    /// A connection must deliver a request's complete headers within this, or it is closed (slow clients
+    /// would otherwise hold connections, and shutdown, for ever).
+    pub header_read_timeout_ms: u64,
+    /// A request's whole body must arrive within this after its headers (a deadline, not an idle timeout);
+    /// beyond it: 408.
+    pub body_read_timeout_ms: u64,
+    /// A webhook must be answered within this (above `amqp.publish_timeout_ms` plus the in-flight wait);
+    /// beyond it: 503.
+    pub request_timeout_ms: u64,
+    /// Open connections per process at most; beyond it new ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Webhooks handled at once per process; one more is answered 503 `Retry-After: 1` at once.
+    pub max_concurrent_requests: usize,
+    /// On SIGTERM, open connections get this long to finish their requests; then they are closed.
+    /// Below Kubernetes' default termination grace (30 s).
+    pub shutdown_grace_secs: u64,
+    /// Failed signature checks per tenant per window before further failures are answered 429 (per
+    /// replica, in memory); valid requests are never refused by it.
+    pub verify_failure_burst: u32,
+    /// The window of `verify_failure_burst`, and the interval of the rate-limited warning line.
+    pub verify_failure_window_secs: u64,
+}
+
+impl IngestConfig {
+    /// `tenant_lookup_concurrency`, or its default for a pool of `pool_size`.
+    pub fn tenant_lookups(&self, pool_size: u32) -> u32 {
+        self.tenant_lookup_concurrency.unwrap_or(pool_size / 2).max(1)
+    }
 }
 
 impl Default for IngestConfig {
@@ -110,6 +147,17 @@ impl Default for IngestConfig {
             body_limit_bytes: 1024 * 1024,
             tenant_cache_ttl_secs: 30,
             dedup_ttl_secs: 24 * 3600,
+            negative_cache_ttl_secs: 10,
+            negative_cache_max_entries: 10_000,
+            tenant_lookup_concurrency: None,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            max_connections: 4096,
+            max_concurrent_requests: 1024,
+            shutdown_grace_secs: 20,
+            verify_failure_burst: 20,
+            verify_failure_window_secs: 60,
         }
     }
 }

@@ -42,6 +42,23 @@ impl Config {
         if self.ingest.body_limit_bytes < 1024 {
             return Err(invalid("ingest.body_limit_bytes", "must be at least 1024"));
         }
+        let ingest = &self.ingest;
+        for (key, value) in [
+            ("ingest.header_read_timeout_ms", ingest.header_read_timeout_ms),
+            ("ingest.body_read_timeout_ms", ingest.body_read_timeout_ms),
+            ("ingest.request_timeout_ms", ingest.request_timeout_ms),
+            ("ingest.max_connections", ingest.max_connections as u64),
+            ("ingest.max_concurrent_requests", ingest.max_concurrent_requests as u64),
+            ("ingest.verify_failure_burst", u64::from(ingest.verify_failure_burst)),
+            ("ingest.verify_failure_window_secs", ingest.verify_failure_window_secs),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        if self.ingest.tenant_lookup_concurrency == Some(0) {
+            return Err(invalid("ingest.tenant_lookup_concurrency", "must be at least 1"));
+        }
         if !(1..=10_000).contains(&self.worker.concurrency) {
             return Err(invalid("worker.concurrency", "must be between 1 and 10000"));
         }

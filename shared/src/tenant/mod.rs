@@ -6,7 +6,7 @@ pub mod secrets;
 mod settings;
 pub mod store;
 
-pub use cache::TenantCache;
+pub use cache::{CacheLimits, TenantCache};
 pub use credentials::Credentials;
 pub use secrets::{SecretsError, TenantSecrets};
 pub use settings::{

@@ -61,12 +61,19 @@ pub enum TenantStoreError {
     Corrupt { tenant: String, field: &'static str, reason: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The tenant cache's cap on concurrent loads is reached (see `super::cache`): try again shortly.
+    #[error("too many tenant lookups in flight")]
+    Busy,
+    /// A permanent error the tenant cache remembers until the tenant changes (see `super::cache`).
+    #[error("tenant {tenant} cannot be used: {reason}")]
+    Unusable { tenant: String, reason: String },
 }
 
 impl Retryable for TenantStoreError {
     fn disposition(&self) -> Disposition {
         match self {
             TenantStoreError::Database(err) => err.disposition(),
+            TenantStoreError::Busy => Disposition::Transient { retry_after: Some(std::time::Duration::from_secs(1)) },
             _ => Disposition::Permanent,
         }
     }
