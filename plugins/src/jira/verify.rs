@@ -22,9 +22,22 @@ pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<
     let Some(("sha256", hex)) = header.split_once('=') else {
         return Err(VerifyError::new("X-Hub-Signature is not sha256=<hex>"));
     };
-    if verify_hex_hmac(secret.expose_secret().as_bytes(), req.body, hex) {
-        Ok(())
-    } else {
-        Err(VerifyError::new("signature mismatch"))
+    if !verify_hex_hmac(secret.expose_secret().as_bytes(), req.body, hex) {
+        return Err(VerifyError::new("signature mismatch"));
     }
+    fresh(req)
+}
+
+/// The tenant's optional freshness window (`settings.jira.max_event_age_secs`) on the body's `timestamp`:
+/// the signature covers the body, so the timestamp in it cannot be changed by whoever replays it.
+fn fresh(req: &WebhookRequest<'_>) -> Result<(), VerifyError> {
+    let Some(window) = req.settings.jira.map(|jira| i64::from(jira.max_event_age_secs)) else {
+        return Ok(());
+    };
+    let sent_ms = serde_json::from_slice::<serde_json::Value>(req.body)
+        .ok()
+        .and_then(|body| body.get("timestamp").and_then(serde_json::Value::as_i64))
+        .ok_or(VerifyError::new("freshness window set but the body has no timestamp"))?;
+    let age_secs = (req.now.timestamp_millis() - sent_ms) / 1000;
+    if age_secs.abs() > window { Err(VerifyError::new("stale event timestamp")) } else { Ok(()) }
 }

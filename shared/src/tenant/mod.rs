@@ -10,7 +10,7 @@ pub use cache::{CacheLimits, TenantCache};
 pub use credentials::Credentials;
 pub use secrets::{SecretsError, TenantSecrets};
 pub use settings::{
-    LlmOverride, RateLimit, ServiceNowNoteFormat, ServiceNowSettings, SettingsError, StageToggles, TenantSettings,
-    ZendeskSettings,
+    JiraSettings, LlmOverride, RateLimit, ServiceNowNoteFormat, ServiceNowSettings, SettingsError, StageToggles,
+    TenantSettings, ZendeskSettings,
 };
 pub use store::{NewTenant, RotationReport, TenantRecord, TenantStoreError, TenantUpdate};

@@ -33,6 +33,9 @@ pub struct TenantSettings {
     /// Zendesk tenants only: knobs of the Zendesk plugin. Absent means the defaults.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zendesk: Option<ZendeskSettings>,
+    /// Jira tenants only: an optional freshness window on the signed body's `timestamp`. Absent: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jira: Option<JiraSettings>,
     /// ServiceNow tenants: the table and the work-note format (absent: `incident`, plain text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub servicenow: Option<ServiceNowSettings>,
@@ -52,6 +55,7 @@ impl Default for TenantSettings {
             llm: LlmOverride::default(),
             redact_pii: false,
             zendesk: None,
+            jira: None,
             servicenow: None,
         }
     }
@@ -82,6 +86,29 @@ impl ZendeskSettings {
             Ok(secs)
         } else {
             Err(serde::de::Error::custom("zendesk.timestamp_tolerance_secs must be between 1 and 3600"))
+        }
+    }
+}
+
+/// `"jira": {...}`: per-tenant knobs of the Jira plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JiraSettings {
+    /// How far an admin webhook's `timestamp` (in the signed body, epoch milliseconds) may be from our
+    /// clock, either way, in seconds. Jira's signature has no timestamp of its own, so without this a
+    /// captured request stays valid for ever once its dedup mark has expired; Jira retries a failed delivery
+    /// for up to about an hour, hence the generous bounds. 60 to 86,400.
+    #[serde(deserialize_with = "JiraSettings::max_age")]
+    pub max_event_age_secs: u32,
+}
+
+impl JiraSettings {
+    fn max_age<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        let secs = u32::deserialize(deserializer)?;
+        if (60..=86_400).contains(&secs) {
+            Ok(secs)
+        } else {
+            Err(serde::de::Error::custom("jira.max_event_age_secs must be between 60 and 86400"))
         }
     }
 }
@@ -248,6 +275,16 @@ mod tests {
         assert_eq!((servicenow.table.as_str(), servicenow.note_format), ("u_it_request", ServiceNowNoteFormat::Html));
         for bad in [json!({"table": "incident^ORsys_id!=x"}), json!({"table": ""}), json!({"tabel": "incident"})] {
             assert!(TenantSettings::from_json(json!({"servicenow": bad})).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jira_freshness_window_is_optional_and_bounded() {
+        assert_eq!(TenantSettings::default().jira, None);
+        let settings = TenantSettings::from_json(json!({"jira": {"max_event_age_secs": 3600}})).expect("valid");
+        assert_eq!(settings.jira, Some(JiraSettings { max_event_age_secs: 3600 }));
+        for bad in [json!({}), json!({"max_event_age_secs": 59}), json!({"max_event_age_secs": 86_401})] {
+            assert!(TenantSettings::from_json(json!({"jira": bad})).is_err(), "{bad}");
         }
     }
 
