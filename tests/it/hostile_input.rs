@@ -143,7 +143,7 @@ async fn hostile_requests_are_refused_and_enqueue_nothing() {
 
     // The table itself stays under the failure throttle, tenant by tenant.
     let mut failures: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in table.iter().filter(|row| row.expect == [401]) {
+    for row in table.iter().filter(|row| row.expect.contains(&401)) {
         *failures.entry(row.tenant).or_default() += 1;
     }
     assert!(failures.values().all(|n| *n <= MAX_FAILURES_PER_TENANT), "failed verifications per tenant: {failures:?}");
