@@ -11,6 +11,7 @@ mod e2e_servicenow;
 mod e2e_zendesk;
 mod history_claims;
 mod history_cli;
+mod hostile_input;
 mod import_cli;
 mod ingest_contract;
 mod ingest_edge;
