@@ -23,7 +23,7 @@ use url::Url;
 use super::CliIo;
 use super::args::{AddArgs, TenantCommand, UpdateArgs};
 use super::output::Table;
-use validate::{TenantInput, check_name, url_policy, validate_new_tenant};
+use validate::{TenantInput, check_name, check_secret_strength, url_policy, validate_new_tenant};
 
 pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match command {
@@ -90,10 +90,12 @@ fn read_settings(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<Tenan
     Ok(TenantSettings::from_json(read_settings_json(io, path)?)?)
 }
 
-/// Reads the secrets document and checks its credentials with the tool's plugin.
+/// Reads the secrets document and checks it as for a new tenant: the webhook secret's strength and the
+/// credentials with the tool's plugin.
 fn read_secrets(io: &mut CliIo, path: &std::path::Path, tool: ToolKind) -> anyhow::Result<TenantSecrets> {
     let raw = io.read_input(path, "secrets")?;
     let secrets = TenantSecrets::parse(&raw)?;
+    check_secret_strength(tool, &secrets)?;
     Plugins.get(tool).validate_credentials(secrets.credentials()).context("secrets.credentials")?;
     Ok(secrets)
 }
