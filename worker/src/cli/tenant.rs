@@ -51,12 +51,22 @@ pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> any
             let keys = key_ring(config)?;
             let pool = open_pool(config).await?;
             let report = store::rotate_keys(&pool, &keys).await?;
+            for failure in &report.failed {
+                io.println(format!("not rotated: {failure}"))?;
+            }
             io.println(format!(
-                "re-encrypted {} tenant(s) under key {}; {} already used it",
+                "re-encrypted {} tenant(s) under key {}; {} already used it; {} could not be opened",
                 report.rotated.len(),
                 keys.current_id(),
-                report.already_current
+                report.already_current,
+                report.failed.len()
             ))?;
+            if !report.failed.is_empty() {
+                bail!(
+                    "{} tenant(s) could not be re-encrypted (listed above); fix their key or data and run rotate-key again, and keep the old key in ENHANCER_PREVIOUS_MASTER_KEYS until then",
+                    report.failed.len()
+                );
+            }
             io.println(
                 "once every process runs with the new key, remove the old one from ENHANCER_PREVIOUS_MASTER_KEYS",
             )
