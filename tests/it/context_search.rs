@@ -231,3 +231,70 @@ async fn the_corpus_upsert_keeps_a_resolution_and_stores_addresses() {
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&db.pool).await.expect("count");
     assert_eq!(count, 1, "upsert, not insert");
 }
+
+/// Text of all-distinct words, about `bytes` long: its tsvector is larger than PostgreSQL's 1 MB cap.
+fn distinct_words(bytes: usize) -> String {
+    let mut text = String::with_capacity(bytes + 16);
+    let mut n = 0u32;
+    while text.len() < bytes {
+        text.push_str(&format!("tok{n:08x} "));
+        n += 1;
+    }
+    text
+}
+
+/// A 2 MB description (and body) is indexed, clipped to the documented limit, by every corpus writer, and
+/// a ticket with one can still be searched for; unclipped, each of these fails with "string is too long
+/// for tsvector".
+#[tokio::test]
+async fn a_two_megabyte_description_is_indexed_clipped() {
+    use corpus::limits::{MAX_BODY_BYTES, MAX_TITLE_BYTES};
+    let db = seeded().await;
+    let huge = format!("VPN GlobalProtect disconnects ü {}", distinct_words(2 * 1024 * 1024));
+    let long_subject = format!("VPN drops {}", "x".repeat(10_000));
+
+    // The webhook path.
+    let t = ticket("800", &long_subject, &huge);
+    corpus::index_ticket(&db.pool, TENANT, &t, &[], Some(&huge)).await.expect("a huge ticket is indexed");
+    // The import path, tickets and articles.
+    let row = corpus::import::TicketRow {
+        ticket_id: "801".into(),
+        subject: long_subject.clone(),
+        description: huge.clone(),
+        resolution: Some(huge.clone()),
+        ..Default::default()
+    };
+    corpus::import::ticket(&db.pool, TENANT, &row).await.expect("a huge imported ticket is indexed");
+    let article = corpus::import::ArticleRow {
+        article_id: "KB-9".into(),
+        title: long_subject.clone(),
+        body: huge.clone(),
+        url: None,
+    };
+    corpus::import::article(&db.pool, TENANT, &article).await.expect("a huge article is indexed");
+
+    let stored: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT subject, description, coalesce(resolution, '') FROM tickets WHERE tenant_id = $1 ORDER BY ticket_id",
+    )
+    .bind(TENANT)
+    .fetch_all(&db.pool)
+    .await
+    .expect("rows");
+    assert_eq!(stored.len(), 2);
+    for (subject, description, resolution) in &stored {
+        assert!(subject.len() <= MAX_TITLE_BYTES && long_subject.starts_with(subject.as_str()));
+        assert!(description.len() <= MAX_BODY_BYTES && description.len() > MAX_BODY_BYTES - 16);
+        assert!(huge.starts_with(description.as_str()) && huge.starts_with(resolution.as_str()));
+    }
+    let body_len: i32 = sqlx::query_scalar("SELECT octet_length(body) FROM kb_articles WHERE article_id = 'KB-9'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("article");
+    assert!(usize::try_from(body_len).expect("len") <= MAX_BODY_BYTES);
+
+    // The search over such a ticket works, and finds its look-alike by the words kept.
+    let query = ticket("802", "VPN GlobalProtect disconnects", &huge);
+    let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search with a huge description");
+    assert!(similar.iter().any(|t| t.ticket_id == "800"), "{similar:?}");
+    search::kb_articles(&db.pool, TENANT, &query, 3).await.expect("kb search with a huge description");
+}

@@ -198,13 +198,14 @@ async fn tenant_add_checks_zendesk_credentials() {
             .chain(["--secrets-file", "-"])
             .collect::<Vec<_>>()
     };
-    let token = r#"{"webhook_secret": "s", "credentials": {"email": "bot@acme.com", "api_token": "t"}}"#;
-    let oauth = r#"{"webhook_secret": "s", "credentials": {"oauth_token": "o"}}"#;
+    let token =
+        r#"{"webhook_secret": "zendesk-signing-secret", "credentials": {"email": "bot@acme.com", "api_token": "t"}}"#;
+    let oauth = r#"{"webhook_secret": "zendesk-signing-secret", "credentials": {"oauth_token": "o"}}"#;
     for (id, secrets) in [("zd-token", token), ("zd-oauth", oauth)] {
         let run = enhancer_tests::run_cli(&db.config(), &add(id), secrets).await;
         assert!(run.ok().contains(&format!("tenant {id} added")), "{}", run.ok());
     }
-    let typo = r#"{"webhook_secret": "s", "credentials": {"email": "bot@acme.com", "token": "zd-secret-value"}}"#;
+    let typo = r#"{"webhook_secret": "zendesk-signing-secret", "credentials": {"email": "bot@acme.com", "token": "zd-secret-value"}}"#;
     let run = enhancer_tests::run_cli(&db.config(), &add("zd-typo"), typo).await;
     assert!(run.err().contains("unknown key \"token\"") && !run.err().contains("zd-secret-value"), "{}", run.err());
 }

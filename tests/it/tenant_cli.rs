@@ -103,12 +103,12 @@ async fn add_list_show_update_disable() {
 
     // New secrets replace the old ones; the tenant's tool decides which credential keys are valid.
     let rotated_secret =
-        r#"{"webhook_secret": "second-secret", "credentials": {"shared_secret": "s", "client_key": "k"}}"#;
+        r#"{"webhook_secret": "second-webhook-secret", "credentials": {"shared_secret": "s", "client_key": "k"}}"#;
     run_cli(&config, &["tenant", "update", "acme", "--secrets-file", "-"], rotated_secret).await.ok();
     let keys = KeyRing::from_env_values(&test_db.master_key, None).expect("ring");
     let secrets =
         store::load_secrets(&test_db.pool, &keys, &TenantId::parse("acme").expect("id")).await.expect("secrets");
-    assert_eq!(secrets.webhook_secret().expose_secret(), "second-secret");
+    assert_eq!(secrets.webhook_secret().expose_secret(), "second-webhook-secret");
     assert_eq!(secrets.credentials().get("client_key"), Some("k"));
 
     let disabled = run_cli(&config, &["tenant", "disable", "acme"], "").await;
@@ -260,6 +260,58 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
     args.push("--allow-insecure-url");
     run_cli(&on_prem, &args, &jira_secrets()).await.ok();
     assert_eq!(tenant_count(&test_db).await, 2);
+}
+
+/// A webhook secret with less than 16 bytes of key material is refused at `tenant add` and at
+/// `tenant update --secrets-file`, by a message naming the rule and not the value.
+#[tokio::test]
+async fn weak_webhook_secrets_are_refused() {
+    let test_db = TestDb::migrated().await;
+    let config = test_db.config_with(&[]);
+    let add = |tool: &'static str| {
+        let url = "https://beta.example.com";
+        vec![
+            "tenant",
+            "add",
+            "--id",
+            "beta",
+            "--name",
+            "Beta",
+            "--tool",
+            tool,
+            "--base-url",
+            url,
+            "--secrets-file",
+            "-",
+        ]
+    };
+    let weak_jira =
+        format!(r#"{{"webhook_secret": "Q", "credentials": {{"email": "{EMAIL}", "api_token": "{API_TOKEN}"}}}}"#);
+    // `whsec_` and 20 base64 characters: a long-looking string holding a 15-byte key.
+    let weak_generic = r#"{"webhook_secret": "whsec_MDEyMzQ1Njc4OWFiY2Rl", "credentials": {}}"#;
+    for (args, secrets, leaked) in [(add("jira"), weak_jira.as_str(), "\"Q\""), (add("generic"), weak_generic, "MDEy")]
+    {
+        let run = run_cli(&config, &args, secrets).await;
+        let message = run.err();
+        assert!(
+            message.contains("secrets.webhook_secret is too weak") && message.contains("at least 16 bytes"),
+            "{message}"
+        );
+        assert!(!message.contains(leaked), "the message shows the secret: {message}");
+    }
+    assert_eq!(tenant_count(&test_db).await, 0, "a weak secret writes nothing");
+
+    add_acme(&test_db).await;
+    let run = run_cli(&config, &["tenant", "update", "acme", "--secrets-file", "-"], &weak_jira).await;
+    assert!(run.err().contains("secrets.webhook_secret is too weak"), "{}", run.err());
+    let keys = KeyRing::from_env_values(&test_db.master_key, None).expect("ring");
+    let stored =
+        store::load_secrets(&test_db.pool, &keys, &TenantId::parse("acme").expect("id")).await.expect("secrets");
+    assert_eq!(stored.webhook_secret().expose_secret(), WEBHOOK_SECRET, "the refused update changed nothing");
+
+    // Sixteen bytes pass, for the generic tool counted after decoding.
+    let sixteen = r#"{"webhook_secret": "whsec_MDEyMzQ1Njc4OWFiY2RlZg==", "credentials": {}}"#;
+    assert!(run_cli(&config, &add("generic"), sixteen).await.ok().contains("tenant beta added"));
 }
 
 #[tokio::test]

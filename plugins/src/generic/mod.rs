@@ -19,7 +19,7 @@ use crate::keys::VerifyKeys;
 use crate::request::WebhookRequest;
 use crate::tool::TicketingTool;
 
-pub use verify::TOLERANCE;
+pub use verify::{TOLERANCE, key_material_len};
 pub use wire::{NoteRequest, PRIORITIES, TicketResponse};
 
 /// The generic Standard Webhooks tool.

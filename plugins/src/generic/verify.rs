@@ -50,6 +50,13 @@ pub(super) fn verify(req: &WebhookRequest<'_>, keys: &VerifyKeys<'_>) -> Result<
     if bool::from(matched) { Ok(()) } else { Err(VerifyError::new("signature mismatch")) }
 }
 
+/// How many bytes of HMAC key a generic-tool webhook secret carries: the length of its decoded
+/// `whsec_<base64>` key, or `None` when the secret is not in that form (it could not verify anything).
+/// `tenant add` uses it to refuse weak keys without knowing the format itself.
+pub fn key_material_len(secret: &str) -> Option<usize> {
+    decode_secret(secret).map(|key| key.len())
+}
+
 /// `whsec_<base64>` -> key bytes. A secret without the prefix is still read as base64 (as the reference
 /// libraries do); an empty or non-base64 secret is refused rather than used as raw bytes.
 fn decode_secret(secret: &str) -> Option<Vec<u8>> {
@@ -67,5 +74,7 @@ mod tests {
         assert_eq!(decode_secret("c2VjcmV0"), Some(b"secret".to_vec()));
         assert_eq!(decode_secret("whsec_"), None);
         assert_eq!(decode_secret("whsec_not base64!"), None);
+        assert_eq!(key_material_len("whsec_c2VjcmV0"), Some(6));
+        assert_eq!(key_material_len("whsec-legacy-form"), None);
     }
 }

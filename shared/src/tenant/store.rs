@@ -264,15 +264,21 @@ pub async fn update(
 }
 
 /// What `tenant rotate-key` did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct RotationReport {
     pub rotated: Vec<TenantId>,
     pub already_current: usize,
+    /// The rows that could not be opened (an unknown key, a failed authentication, a corrupt field), each
+    /// left as it was. The error names the tenant and the reason, never a secret.
+    pub failed: Vec<TenantStoreError>,
 }
 
 /// Re-seals every tenant not yet under the current key. Each tenant is rotated in its own transaction with
 /// its row locked, so a crash half-way leaves every row readable (old rows under a previous key, new ones
 /// under the current key) and running the command again finishes the job.
+///
+/// A row that cannot be opened is recorded in [`RotationReport::failed`] and skipped, so one bad row does
+/// not hold back every tenant after it; a database error still stops the run.
 pub async fn rotate_keys(pool: &PgPool, keys: &KeyRing) -> Result<RotationReport, TenantStoreError> {
     let current = keys.current_id().as_str();
     let already_current: i64 = sqlx::query_scalar("SELECT count(*) FROM tenant_configs WHERE key_id = $1")
@@ -285,7 +291,7 @@ pub async fn rotate_keys(pool: &PgPool, keys: &KeyRing) -> Result<RotationReport
             .fetch_all(pool)
             .await?;
     let mut report =
-        RotationReport { rotated: Vec::new(), already_current: usize::try_from(already_current).unwrap_or(0) };
+        RotationReport { already_current: usize::try_from(already_current).unwrap_or(0), ..RotationReport::default() };
     for tenant in pending {
         let mut tx = pool.begin().await?;
         let row: Option<SecretRow> = sqlx::query_as(
@@ -298,8 +304,17 @@ pub async fn rotate_keys(pool: &PgPool, keys: &KeyRing) -> Result<RotationReport
         .await?;
         // Rotated meanwhile by a concurrent run.
         let Some(row) = row else { continue };
-        let secrets = open(keys, &row)?;
-        let id = TenantId::parse(tenant.clone()).map_err(|e| corrupt(&tenant, "tenant_id", &e))?;
+        // A row that cannot be opened is reported and left alone (its transaction rolls back on drop).
+        let opened = open(keys, &row).and_then(|secrets| {
+            Ok((TenantId::parse(tenant.clone()).map_err(|e| corrupt(&tenant, "tenant_id", &e))?, secrets))
+        });
+        let (id, secrets) = match opened {
+            Ok(opened) => opened,
+            Err(err) => {
+                report.failed.push(err);
+                continue;
+            }
+        };
         let sealed = seal(keys, &id, &secrets);
         sqlx::query(
             "UPDATE tenant_configs SET credentials_enc = $2, webhook_secret_enc = $3, key_id = $4, updated_at = now() \

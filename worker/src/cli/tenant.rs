@@ -23,7 +23,7 @@ use url::Url;
 use super::CliIo;
 use super::args::{AddArgs, TenantCommand, UpdateArgs};
 use super::output::Table;
-use validate::{TenantInput, check_name, url_policy, validate_new_tenant};
+use validate::{TenantInput, check_name, check_secret_strength, url_policy, validate_new_tenant};
 
 pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> anyhow::Result<()> {
     match command {
@@ -51,12 +51,22 @@ pub async fn run(command: TenantCommand, config: &Config, io: &mut CliIo) -> any
             let keys = key_ring(config)?;
             let pool = open_pool(config).await?;
             let report = store::rotate_keys(&pool, &keys).await?;
+            for failure in &report.failed {
+                io.println(format!("not rotated: {failure}"))?;
+            }
             io.println(format!(
-                "re-encrypted {} tenant(s) under key {}; {} already used it",
+                "re-encrypted {} tenant(s) under key {}; {} already used it; {} could not be opened",
                 report.rotated.len(),
                 keys.current_id(),
-                report.already_current
+                report.already_current,
+                report.failed.len()
             ))?;
+            if !report.failed.is_empty() {
+                bail!(
+                    "{} tenant(s) could not be re-encrypted (listed above); fix their key or data and run rotate-key again, and keep the old key in ENHANCER_PREVIOUS_MASTER_KEYS until then",
+                    report.failed.len()
+                );
+            }
             io.println(
                 "once every process runs with the new key, remove the old one from ENHANCER_PREVIOUS_MASTER_KEYS",
             )
@@ -90,10 +100,12 @@ fn read_settings(io: &mut CliIo, path: &std::path::Path) -> anyhow::Result<Tenan
     Ok(TenantSettings::from_json(read_settings_json(io, path)?)?)
 }
 
-/// Reads the secrets document and checks its credentials with the tool's plugin.
+/// Reads the secrets document and checks it as for a new tenant: the webhook secret's strength and the
+/// credentials with the tool's plugin.
 fn read_secrets(io: &mut CliIo, path: &std::path::Path, tool: ToolKind) -> anyhow::Result<TenantSecrets> {
     let raw = io.read_input(path, "secrets")?;
     let secrets = TenantSecrets::parse(&raw)?;
+    check_secret_strength(tool, &secrets)?;
     Plugins.get(tool).validate_credentials(secrets.credentials()).context("secrets.credentials")?;
     Ok(secrets)
 }

@@ -1,10 +1,10 @@
 //! Writes to `kb_articles`, the tenant's knowledge base. Only the import writes it. Conflict rule on
 //! `(tenant_id, article_id)`: the file wins, title, body and url replaced (a missing url clears it),
-//! `updated_at` now.
+//! `updated_at` now. Title and body are stored clipped to the limits of `limits.rs`.
 
 use sqlx::PgPool;
 
-use super::Written;
+use super::{Written, limits};
 
 const IMPORT_UPSERT: &str = "
 INSERT INTO kb_articles (tenant_id, article_id, title, body, url, updated_at)
@@ -29,8 +29,8 @@ pub(super) async fn import(pool: &PgPool, tenant: &str, row: &ArticleRow) -> Res
     let new: bool = sqlx::query_scalar(IMPORT_UPSERT)
         .bind(tenant)
         .bind(&row.article_id)
-        .bind(&row.title)
-        .bind(&row.body)
+        .bind(limits::title(&row.title))
+        .bind(limits::body(&row.body))
         .bind(&row.url)
         .fetch_one(pool)
         .await?;

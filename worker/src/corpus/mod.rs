@@ -10,11 +10,13 @@
 //!
 //! Each file states its table's conflict rule; `tickets.rs` puts the webhook's and the import's side by side.
 //! [`import`] is the public API for already-parsed rows (the CLI's `import`, the demo's seed); [`search`]
-//! is what the gather stage asks.
+//! is what the gather stage asks. Every text is clipped to the limits of [`limits`] before it is stored or
+//! turned into a `tsvector`.
 
 mod articles;
 mod assets;
 pub mod import;
+pub mod limits;
 pub mod search;
 mod tickets;
 

@@ -13,14 +13,15 @@
 //! Why they differ: an event carries a partial, current view (an "updated" event may lack the resolution the
 //! corpus already has), so the webhook path never erases; an import is the operator stating what the row is,
 //! so the file wins, blanks included. In both, `ip_addresses` are the addresses found in subject and
-//! description.
+//! description (the whole text), and subject, description and resolution are stored clipped to the limits
+//! of `limits.rs` (the generated `search` column must stay under PostgreSQL's tsvector cap).
 
 use chrono::{DateTime, Utc};
 use enhancer_shared::domain::{Priority, Ticket};
 use enhancer_shared::ip_extract;
 use sqlx::PgPool;
 
-use super::Written;
+use super::{Written, limits};
 
 /// The webhook upsert (see the module's table). Its parameters are `$1..=$10`, bound by [`bind_ticket`].
 const WEBHOOK_UPSERT: &str = "
@@ -88,12 +89,12 @@ pub(crate) fn bind_ticket<'q>(
     addresses: &'q [String],
     resolution: Option<&'q str>,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    let resolution = resolution.map(str::trim).filter(|r| !r.is_empty());
+    let resolution = resolution.map(str::trim).filter(|r| !r.is_empty()).map(limits::body);
     query
         .bind(tenant)
         .bind(ticket.id.as_str())
-        .bind(&ticket.subject)
-        .bind(&ticket.description)
+        .bind(limits::title(&ticket.subject))
+        .bind(limits::body(&ticket.description))
         .bind(resolution)
         .bind(ticket.status.as_deref())
         .bind(ticket.priority.as_str())
@@ -123,9 +124,9 @@ pub(super) async fn import(pool: &PgPool, tenant: &str, row: &TicketRow) -> Resu
     let new: bool = sqlx::query_scalar(IMPORT_UPSERT)
         .bind(tenant)
         .bind(&row.ticket_id)
-        .bind(&row.subject)
-        .bind(&row.description)
-        .bind(&row.resolution)
+        .bind(limits::title(&row.subject))
+        .bind(limits::body(&row.description))
+        .bind(row.resolution.as_deref().map(limits::body))
         .bind(&row.status)
         .bind(row.priority.map(Priority::as_str))
         .bind(&addresses)

@@ -1,9 +1,8 @@
 //! Everything a job needs, built once at start-up and shared by all jobs in flight.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 #[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use enhancer_plugins::{HttpClient, Plugins};
@@ -11,6 +10,7 @@ use enhancer_shared::queue::Publisher;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::running::{Running, RunningJobs};
 use super::tenant::TenantCache;
 use crate::metrics::Metrics;
 use crate::stages::StageTimeouts;
@@ -42,7 +42,7 @@ pub struct WorkerContext {
     pub faults: Faults,
     /// (tenant, idempotency key) of the jobs this process is running: a second delivery of one of them is
     /// deferred instead of running concurrently.
-    running: Mutex<HashSet<(String, String)>>,
+    running: RunningJobs,
 }
 
 impl WorkerContext {
@@ -74,17 +74,14 @@ impl WorkerContext {
             timeouts,
             #[cfg(feature = "fault-injection")]
             faults: Faults::default(),
-            running: Mutex::new(HashSet::new()),
+            running: RunningJobs::default(),
         }
     }
 
-    /// Marks a job as running here; `false` if it already is.
-    pub(crate) fn start_running(&self, tenant: &str, key: &str) -> bool {
-        self.running.lock().expect("running set lock").insert((tenant.to_owned(), key.to_owned()))
-    }
-
-    pub(crate) fn stop_running(&self, tenant: &str, key: &str) {
-        self.running.lock().expect("running set lock").remove(&(tenant.to_owned(), key.to_owned()));
+    /// Marks a job as running here until the returned guard drops (also when the job panics or is
+    /// cancelled); `None` if it already is.
+    pub(crate) fn start_running(&self, tenant: &str, key: &str) -> Option<Running<'_>> {
+        self.running.start(tenant, key)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod index;
 pub mod lease;
 pub mod process;
 mod record;
+pub mod running;
 pub mod tenant;
 mod tool;
 

@@ -52,14 +52,13 @@ pub async fn process(ctx: &WorkerContext, delivery: &Delivery) -> Settlement {
     );
     enhancer_shared::telemetry::set_parent_from_traceparent(&span, headers.traceparent.as_deref());
     async {
-        if !ctx.start_running(job.tenant_id.as_str(), &job.idempotency_key) {
+        // Held until this block ends, however it ends: a panic or a cancellation frees the entry too.
+        let Some(_running) = ctx.start_running(job.tenant_id.as_str(), &job.idempotency_key) else {
             ctx.metrics.jobs.with_label_values(&[job.tenant_id.as_str(), job.tool.as_str(), "deferred"]).inc();
             // Running here: its heartbeat keeps the claim, so look again after the usual deferral.
             return failure::defer(ctx, &job, &headers, RetryTier::S30).await;
-        }
-        let settlement = run(ctx, &job, &headers).await;
-        ctx.stop_running(job.tenant_id.as_str(), &job.idempotency_key);
-        settlement
+        };
+        run(ctx, &job, &headers).await
     }
     .instrument(span)
     .await

@@ -37,8 +37,9 @@ pub(super) async fn query_terms(pool: &PgPool, ticket: &Ticket) -> Result<QueryT
          FROM unnest(setweight(to_tsvector('english', $1), 'A') || setweight(to_tsvector('english', $2), 'B')) \
          ORDER BY 2 DESC, positions[1]",
     )
-    .bind(&ticket.subject)
-    .bind(&ticket.description)
+    // Clipped as the stored text is: a huge description would exceed the tsvector cap here too.
+    .bind(crate::corpus::limits::title(&ticket.subject))
+    .bind(crate::corpus::limits::body(&ticket.description))
     .fetch_all(pool)
     .await?;
     Ok(select(rows.into_iter().map(|row| (row.lexeme, row.in_subject))))
