@@ -14,7 +14,7 @@
 #
 # Knobs (environment): BENCH_TOOL (any tool with a plugin; default generic), BENCH_TOOLS (tools also driven
 # flat out, one tenant each, e.g. "generic jira servicedesk_plus freshservice"), BENCH_SECONDS (20), BENCH_WARMUP (2), BENCH_CONNECTIONS
-# (128), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_OUT (directory for the JSON results),
+# (128), BENCH_RATE (1000), BENCH_IN_FLIGHT (64), BENCH_PORT (18080), BENCH_ADMIN_PORT (18091: ingest's /readyz and /metrics), BENCH_OUT (directory for the JSON results),
 # BENCH_PERF=1 (a `perf` profile of ingest during both HTTP phases, in $OUT/perf-*; it costs throughput, so the
 # numbers of such a run are for finding where time goes, not for the results table).
 set -euo pipefail
@@ -27,6 +27,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-128}
 RATE=${BENCH_RATE:-1000}
 IN_FLIGHT=${BENCH_IN_FLIGHT:-64}
 PORT=${BENCH_PORT:-18080}
+ADMIN_PORT=${BENCH_ADMIN_PORT:-18091}
 RUN_ID="bench$(date +%s)$$"
 OUT=${BENCH_OUT:-target/bench/$RUN_ID}
 PREFIX="$RUN_ID"
@@ -65,6 +66,7 @@ export ENHANCER_DATABASE__URL="$PG_SERVER/$DB"
 export ENHANCER_AMQP__URL="$AMQP_URL"
 export ENHANCER_QUEUE__PREFIX="$PREFIX"
 export ENHANCER_INGEST__LISTEN="127.0.0.1:$PORT"
+export ENHANCER_INGEST__ADMIN_LISTEN="127.0.0.1:$ADMIN_PORT"
 ENHANCER_MASTER_KEY=$(head -c 32 /dev/urandom | base64)
 export ENHANCER_MASTER_KEY
 
@@ -101,11 +103,11 @@ echo "== enhancer-ingest on 127.0.0.1:$PORT, queue prefix $PREFIX (log: $OUT/ing
 "$BIN/enhancer-ingest" 2>"$OUT/ingest.log" &
 INGEST_PID=$!
 for _ in $(seq 60); do
-  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$ADMIN_PORT/readyz" >/dev/null 2>&1 && break
   kill -0 "$INGEST_PID" 2>/dev/null || { echo "enhancer-ingest exited; see $OUT/ingest.log" >&2; exit 1; }
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$PORT/readyz"; echo
+curl -fsS "http://127.0.0.1:$ADMIN_PORT/readyz"; echo
 # The topology is declared in the background after start-up; wait until the jobs queue exists.
 for _ in $(seq 60); do
   "$BIN/loadgen" purge --amqp-url "$AMQP_URL" --prefix "$PREFIX" >/dev/null 2>&1 && break
@@ -126,7 +128,7 @@ sched_of() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ r += $1; w += 
 # bursts at light load, but shows other work (a build on a shared machine) during the heavy phases.
 machine_busy() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
 context_switches() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$INGEST_PID"/task/*/status 2>/dev/null; }
-ingest_metrics() { curl -fsS "http://127.0.0.1:$PORT/metrics" | { grep -v '^#' || true; }; }
+ingest_metrics() { curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" | { grep -v '^#' || true; }; }
 
 # Ingest's own view of a phase from its /metrics before ($1) and after ($2): handler time and publish-to-confirm
 # time (mean, and the histogram bucket holding the 50th and 99th percentile); $3 = its context switches.
@@ -240,7 +242,7 @@ phase floor ceiling --amqp-url "$AMQP_URL" --prefix "$PREFIX" --tool "$TOOL" --r
 RSS_PEAK_KIB=$(awk '/^VmHWM/ {print $2}' "/proc/$INGEST_PID/status")
 RSS_END_KIB=$(awk '/^VmRSS/ {print $2}' "/proc/$INGEST_PID/status")
 read -r INGEST_UTIME INGEST_STIME < <(awk '{print $14, $15}' "/proc/$INGEST_PID/stat")
-curl -fsS "http://127.0.0.1:$PORT/metrics" >"$OUT/ingest-metrics.txt"
+curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" >"$OUT/ingest-metrics.txt"
 
 CEILING_ISSUE=$(jq -r .msg_per_s "$OUT/ceiling.json")
 CEILING_MATCHED=$(jq -r .msg_per_s "$OUT/ceiling_matched.json")

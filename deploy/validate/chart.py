@@ -122,7 +122,8 @@ def values_config_problems(chart_dir: Path, config_vars: set[str], report: Repor
 
 # Set by the templates from Secrets or from other values, so not listed under `config` in values.yaml.
 SECRET_AND_DERIVED = {"ENHANCER_DATABASE__URL", "ENHANCER_AMQP__URL", "ENHANCER_REDIS__URL",
-                      "ENHANCER_LLM__API_KEY", "ENHANCER_INGEST__LISTEN", "ENHANCER_WORKER__LISTEN",
+                      "ENHANCER_LLM__API_KEY", "ENHANCER_INGEST__LISTEN", "ENHANCER_INGEST__ADMIN_LISTEN",
+                      "ENHANCER_WORKER__LISTEN",
                       "ENHANCER_WORKER__ID"}
 
 

@@ -7,6 +7,7 @@ pub mod edge;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod probe;
 pub mod publisher;
 pub mod router;
 pub mod startup;

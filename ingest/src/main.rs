@@ -1,10 +1,11 @@
 //! `enhancer-ingest`: load configuration, bind, start (checking the database) and serve webhooks until
-//! SIGTERM or Ctrl-C.
+//! SIGTERM or Ctrl-C. `enhancer-ingest probe` instead asks the running one's admin port for `/readyz`
+//! (compose's healthcheck).
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use enhancer_ingest::startup;
+use enhancer_ingest::{probe, startup};
 use enhancer_shared::config::Config;
 use enhancer_shared::shutdown;
 
@@ -31,10 +32,15 @@ async fn main() -> ExitCode {
 
 async fn run() -> anyhow::Result<()> {
     let config = Config::load()?;
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("probe") => return Ok(probe::readyz(probe::target(config.ingest.admin_listen))?),
+        Some(other) => anyhow::bail!("unknown argument {other:?}: run without arguments, or `probe`"),
+    }
     let _telemetry = enhancer_shared::telemetry::init("enhancer-ingest")?;
-    let listener = startup::bind(&config).await?;
-    let mut ingest = startup::spawn(&config, listener, shutdown::signal()).await.context("start-up failed")?;
-    tracing::info!(address = %ingest.address, "enhancer-ingest listening");
+    let listeners = startup::bind(&config).await?;
+    let mut ingest = startup::spawn(&config, listeners, shutdown::signal()).await.context("start-up failed")?;
+    tracing::info!(address = %ingest.address, admin_address = %ingest.admin_address, "enhancer-ingest listening");
     ingest.stopped().await?;
     tracing::info!("enhancer-ingest stopped");
     Ok(())

@@ -165,7 +165,9 @@ async fn hostile_requests_are_refused_and_enqueue_nothing() {
             broken.push(format!("{}: {problem}", row.name));
         }
     }
-    let health = reqwest::get(ingest.url("/healthz")).await.expect("ingest still answers");
+    let health = reqwest::get(ingest.admin_url("/healthz")).await.expect("ingest still answers");
     assert_eq!(health.status(), 200, "ingest is alive after the table");
+    let public = reqwest::get(ingest.url("/webhooks/acme")).await.expect("the public port still answers");
+    assert_eq!(public.status(), 405, "the public port serves after the table");
     assert!(broken.is_empty(), "{} of {} rows broke the contract:\n{}", broken.len(), table.len(), broken.join("\n"));
 }

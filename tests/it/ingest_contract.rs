@@ -136,7 +136,7 @@ async fn bad_signatures_get_one_generic_401_and_nothing_is_queued() {
     assert_eq!(bodies[0], r#"{"error":"unauthorized"}"#);
     assert_eq!(ingest.jobs_ready().await, 0);
 
-    let metrics = reqwest::get(ingest.url("/metrics")).await.expect("metrics").text().await.expect("text");
+    let metrics = reqwest::get(ingest.admin_url("/metrics")).await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains(r#"enhancer_ingest_signature_failures_total{tenant="acme"} 4"#), "{metrics}");
 }
 
@@ -231,13 +231,13 @@ async fn health_metrics_and_openapi() {
     let (_db, ingest) = setup(TenantSettings::default(), &[]).await;
     // It checks what ingest accepted; the jobs stay in the queue.
     ingest.broker.expect_leftovers();
-    assert_eq!(reqwest::get(ingest.url("/healthz")).await.expect("healthz").status(), 200);
-    let ready = reqwest::get(ingest.url("/readyz")).await.expect("readyz");
+    assert_eq!(reqwest::get(ingest.admin_url("/healthz")).await.expect("healthz").status(), 200);
+    let ready = reqwest::get(ingest.admin_url("/readyz")).await.expect("readyz");
     assert_eq!(ready.status(), 200);
     assert_eq!(json_of(ready).await["broker"], true);
 
     post_signed(&ingest, "acme", "m", &generic_created("1", "x")).await;
-    let metrics = reqwest::get(ingest.url("/metrics")).await.expect("metrics").text().await.expect("text");
+    let metrics = reqwest::get(ingest.admin_url("/metrics")).await.expect("metrics").text().await.expect("text");
     assert!(
         metrics.contains(r#"enhancer_ingest_webhooks_total{outcome="queued",tenant="acme",tool="generic"} 1"#),
         "{metrics}"
@@ -245,7 +245,8 @@ async fn health_metrics_and_openapi() {
     assert!(metrics.contains("enhancer_ingest_publish_duration_seconds_bucket"), "{metrics}");
     assert!(metrics.contains("enhancer_ingest_webhook_duration_seconds_bucket"), "{metrics}");
 
-    let openapi: Value = reqwest::get(ingest.url("/openapi.json")).await.expect("openapi").json().await.expect("json");
+    let openapi: Value =
+        reqwest::get(ingest.admin_url("/openapi.json")).await.expect("openapi").json().await.expect("json");
     assert!(openapi["openapi"].as_str().expect("version").starts_with("3."));
     let webhook = &openapi["paths"]["/webhooks/{tenant_id}"]["post"]["responses"];
     for status in ["200", "202", "400", "401", "404", "413", "429", "503"] {
@@ -254,4 +255,27 @@ async fn health_metrics_and_openapi() {
     for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
         assert!(openapi["paths"].get(path).is_some(), "the document lists {path}");
     }
+}
+
+/// The public port serves webhooks only: probes, metrics and the document answer 404 there and 200 on the
+/// admin port, and the admin port takes no webhooks.
+#[tokio::test]
+async fn probes_and_metrics_are_on_the_admin_port_only() {
+    let (_db, ingest) = setup(TenantSettings::default(), &[]).await;
+    assert_ne!(ingest.address, ingest.admin_address);
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        let public = reqwest::get(ingest.url(path)).await.expect("public answers");
+        assert_eq!(public.status(), 404, "{path} on the public port");
+        let admin = reqwest::get(ingest.admin_url(path)).await.expect("admin answers");
+        assert_eq!(admin.status(), 200, "{path} on the admin port");
+    }
+    let webhook = reqwest::Client::new().post(ingest.admin_url("/webhooks/acme")).body("{}").send().await;
+    assert_eq!(webhook.expect("admin answers").status(), 404, "no webhooks on the admin port");
+
+    // `enhancer-ingest probe` (compose's healthcheck) is ready on the admin port, not on the public one.
+    let (admin, public) = (ingest.admin_address, ingest.address);
+    let probed = tokio::task::spawn_blocking(move || {
+        (enhancer_ingest::probe::readyz(admin).is_ok(), enhancer_ingest::probe::readyz(public).is_ok())
+    });
+    assert_eq!(probed.await.expect("probe"), (true, false));
 }

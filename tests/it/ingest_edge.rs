@@ -60,7 +60,7 @@ async fn unknown_tenant_floods_cannot_take_the_database_pool() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let ready = client.get(ingest.url("/readyz")).send().await.expect("readyz");
+    let ready = client.get(ingest.admin_url("/readyz")).send().await.expect("readyz");
     assert_eq!(ready.status(), 200, "the pool still has connections for readiness");
     let cached = post_signed(&ingest, "acme", "during", &generic_created("2", "y")).await;
     assert_eq!(cached.status(), 202, "a cached tenant is served during the flood");

@@ -26,7 +26,7 @@ async fn broker_outage_is_503_with_retry_after_and_the_retry_is_accepted_after_r
     assert_eq!(response.status(), 503);
     let retry_after: u64 = response.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
     assert!(retry_after >= 1);
-    assert_eq!(reqwest::get(ingest.url("/readyz")).await.expect("readyz").status(), 503);
+    assert_eq!(reqwest::get(ingest.admin_url("/readyz")).await.expect("readyz").status(), 503);
 
     proxy.restore();
     // The tool retries the same delivery: it must be accepted, not called a duplicate of the failed one.
@@ -39,7 +39,7 @@ async fn broker_outage_is_503_with_retry_after_and_the_retry_is_accepted_after_r
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(status, 202, "the retry after recovery is accepted");
-    assert_eq!(reqwest::get(ingest.url("/readyz")).await.expect("readyz").status(), 200);
+    assert_eq!(reqwest::get(ingest.admin_url("/readyz")).await.expect("readyz").status(), 200);
     let mut tickets = Vec::new();
     while let Some((job, _)) = ingest.take_job().await {
         tickets.push(job.event.ticket_id.to_string());
@@ -57,7 +57,7 @@ async fn redis_unreachable_still_accepts() {
         assert_eq!(response.status(), 202);
     }
     assert_eq!(ingest.jobs_ready().await, 3);
-    let metrics = reqwest::get(ingest.url("/metrics")).await.expect("metrics").text().await.expect("text");
+    let metrics = reqwest::get(ingest.admin_url("/metrics")).await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains(r#"enhancer_ingest_redis_fallbacks_total{operation="dedup"} 3"#), "{metrics}");
 }
 

@@ -1,4 +1,4 @@
-//! An `enhancer-ingest` running in process on a random port, with its own database and queue prefix, and a
+//! An `enhancer-ingest` running in process on random ports (public and admin), with its own database and queue prefix, and a
 //! broker channel to inspect what it published.
 
 use std::net::SocketAddr;
@@ -17,7 +17,10 @@ pub use crate::broker::unique_prefix;
 
 #[derive(Debug)]
 pub struct TestIngest {
+    /// The public listener: webhooks.
     pub address: SocketAddr,
+    /// The admin listener: probes, metrics, the OpenAPI document.
+    pub admin_address: SocketAddr,
     pub config: Config,
     /// The running ingest, as `startup::spawn` returned it: `state.publisher` publishes on its broker link.
     pub state: RunningIngest,
@@ -31,17 +34,23 @@ impl TestIngest {
     /// Starts ingest against `db` with a fresh queue prefix; `extra` are more `ENHANCER_*` variables.
     pub async fn spawn(db: &TestDb, extra: &[(&str, &str)]) -> TestIngest {
         let prefix = unique_prefix();
-        let mut vars: Vec<(&str, &str)> =
-            vec![("ENHANCER_QUEUE__PREFIX", &prefix), ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0")];
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("ENHANCER_QUEUE__PREFIX", &prefix),
+            ("ENHANCER_INGEST__LISTEN", "127.0.0.1:0"),
+            ("ENHANCER_INGEST__ADMIN_LISTEN", "127.0.0.1:0"),
+        ];
         vars.extend_from_slice(extra);
         TestIngest::start(db.config_with(&vars)).await.expect("ingest starts")
     }
 
-    /// Starts ingest with `config` on a free loopback port and waits until its queues are declared.
+    /// Starts ingest with `config` on free loopback ports and waits until its queues are declared.
     pub async fn start(config: Config) -> anyhow::Result<TestIngest> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listeners = startup::Listeners {
+            public: tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+            admin: tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+        };
         let (tx, rx) = oneshot::channel::<()>();
-        let mut state = startup::spawn(&config, listener, async {
+        let mut state = startup::spawn(&config, listeners, async {
             let _ = rx.await;
         })
         .await?;
@@ -49,14 +58,20 @@ impl TestIngest {
         tokio::time::timeout(std::time::Duration::from_secs(30), state.topology_declared())
             .await
             .map_err(|_| anyhow::anyhow!("the queue topology was not declared within 30 s (is RabbitMQ running?)"))?;
-        let address = state.address;
+        let (address, admin_address) = (state.address, state.admin_address);
         let topology = state.topology().clone();
         let broker = TestBroker::connect(topology.clone()).await;
-        Ok(TestIngest { address, config, state, topology, broker, shutdown: Some(tx) })
+        Ok(TestIngest { address, admin_address, config, state, topology, broker, shutdown: Some(tx) })
     }
 
+    /// `path` on the public listener (webhooks).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// `path` on the admin listener (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`).
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.admin_address)
     }
 
     /// Takes the next job from `{prefix}.jobs`, with its headers; `None` when the queue is empty.

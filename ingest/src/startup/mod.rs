@@ -1,6 +1,7 @@
 //! Start-up: [`spawn`] is the one way to run ingest, for the binary and the tests alike. It assembles the
 //! state from configuration (`assemble`), starts declaring the queue topology and serves on the given
-//! listener until the shutdown future resolves (`serve`).
+//! listeners (public: webhooks; admin: probes, metrics, the OpenAPI document) until the shutdown future
+//! resolves (`serve`).
 
 mod assemble;
 mod connections;
@@ -40,41 +41,56 @@ pub enum StartupError {
     ListenerAddress(#[source] std::io::Error),
 }
 
-/// Binds the configured address.
-pub async fn bind(config: &Config) -> Result<TcpListener, StartupError> {
-    let address = config.ingest.listen;
+/// The two listeners ingest serves on.
+#[derive(Debug)]
+pub struct Listeners {
+    /// `ingest.listen`: webhooks only, the port a tool (through the ingress) reaches.
+    pub public: TcpListener,
+    /// `ingest.admin_listen`: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`; never exposed publicly.
+    pub admin: TcpListener,
+}
+
+/// Binds the configured addresses.
+pub async fn bind(config: &Config) -> Result<Listeners, StartupError> {
+    Ok(Listeners { public: bind_one(config.ingest.listen).await?, admin: bind_one(config.ingest.admin_listen).await? })
+}
+
+async fn bind_one(address: SocketAddr) -> Result<TcpListener, StartupError> {
     TcpListener::bind(address).await.map_err(|source| StartupError::Listen { address, source })
 }
 
 /// Assembles ingest from `config`, starts declaring the queue topology (retried in the background while the
-/// broker is away) and serves on `listener` until `shutdown` resolves. Fails only on what a restart cannot
+/// broker is away) and serves on `listeners` until `shutdown` resolves. Fails only on what a restart cannot
 /// fix by waiting: the database schema, the master key, the queue prefix.
 pub async fn spawn(
     config: &Config,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<RunningIngest, StartupError> {
     let assembled = build_state(config).await?;
-    let address = listener.local_addr().map_err(StartupError::ListenerAddress)?;
+    let address = listeners.public.local_addr().map_err(StartupError::ListenerAddress)?;
+    let admin_address = listeners.admin.local_addr().map_err(StartupError::ListenerAddress)?;
     let publisher = assembled.publisher.clone();
     let declaration = serve::spawn_topology_declaration(publisher.clone());
     let stop_declaring = declaration.abort_handle();
     let limits = HttpLimits::from_config(&config.ingest);
     let connection_limits = ConnectionLimits::from_config(&config.ingest);
     let server = tokio::spawn(async move {
-        let served = serve(listener, assembled, &limits, connection_limits, shutdown).await;
+        let served = serve(listeners, assembled, &limits, connection_limits, shutdown).await;
         // A broker that never came back must not keep a stopped ingest retrying.
         stop_declaring.abort();
         served
     });
-    Ok(RunningIngest { address, publisher, declaration: Some(declaration), server: Some(server) })
+    Ok(RunningIngest { address, admin_address, publisher, declaration: Some(declaration), server: Some(server) })
 }
 
 /// A serving ingest, as [`spawn`] returns it.
 #[derive(Debug)]
 pub struct RunningIngest {
-    /// The address the listener is bound to (the actual port when it was bound to port 0).
+    /// The address the public listener is bound to (the actual port when it was bound to port 0).
     pub address: SocketAddr,
+    /// The address the admin listener is bound to.
+    pub admin_address: SocketAddr,
     /// The broker publisher the handlers publish with; tests also publish on it directly.
     pub publisher: Publisher,
     declaration: Option<JoinHandle<()>>,

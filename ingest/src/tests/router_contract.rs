@@ -19,7 +19,7 @@ use super::fakes::{FakeAdmission, FakePublisher, SeededTenants};
 use crate::admission::{Admission as _, Verdict};
 use crate::edge::HttpLimits;
 use crate::metrics::Metrics;
-use crate::router::router;
+use crate::router::{admin_router, router};
 use crate::state::AppState;
 use crate::webhook::VerifyThrottle;
 
@@ -28,7 +28,10 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const BODY_LIMIT: usize = 2048;
 
 struct Harness {
+    /// The public listener's router.
     app: Router,
+    /// The admin listener's router, on the same state.
+    admin: Router,
     publisher: Arc<FakePublisher>,
     admission: Arc<FakeAdmission>,
     tenants: Arc<SeededTenants>,
@@ -52,8 +55,16 @@ fn harness() -> Harness {
         unavailable_retry_after: Duration::from_secs(5),
         verify_throttle: Arc::new(VerifyThrottle::new(20, Duration::from_secs(60))),
     };
+    let state = Arc::new(state);
     let limits = HttpLimits { body_limit_bytes: BODY_LIMIT, ..HttpLimits::default() };
-    Harness { app: router(state, &limits), publisher, admission, tenants, metrics }
+    Harness {
+        app: router(Arc::clone(&state), &limits),
+        admin: admin_router(state),
+        publisher,
+        admission,
+        tenants,
+        metrics,
+    }
 }
 
 /// What came back: status, headers and the JSON body.
@@ -71,7 +82,16 @@ impl Answer {
 
 impl Harness {
     async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.app.clone().oneshot(request).await.expect("the router is infallible");
+        Self::answer(&self.app, request).await
+    }
+
+    /// A `GET` on the admin listener's router.
+    async fn admin_get(&self, path: &str) -> Answer {
+        Self::answer(&self.admin, Request::get(path).body(Body::empty()).expect("request")).await
+    }
+
+    async fn answer(app: &Router, request: Request<Body>) -> Answer {
+        let response = app.clone().oneshot(request).await.expect("the router is infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
@@ -250,7 +270,7 @@ async fn the_same_event_still_in_flight_is_503_retry_after_one_second() {
 #[tokio::test]
 async fn a_tenant_store_outage_is_503_with_retry_after_and_readyz_follows_its_dependencies() {
     let h = harness();
-    let ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
+    let ready = h.admin_get("/readyz").await;
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body, json!({"status": "ready", "broker": true, "database": true, "redis": true}));
 
@@ -260,7 +280,7 @@ async fn a_tenant_store_outage_is_503_with_retry_after_and_readyz_follows_its_de
     assert_eq!(answer.body, json!({"error": "unavailable"}));
     assert_eq!(answer.retry_after(), Some("5"));
     assert_eq!(h.admission.admits(), 0);
-    let not_ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
+    let not_ready = h.admin_get("/readyz").await;
     assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(not_ready.body["database"], false);
 }
@@ -306,7 +326,7 @@ fn limited_harness(body_read_timeout: Duration, max: usize) -> Harness {
         max_concurrent_requests: max,
         ..HttpLimits::default()
     };
-    h.app = router(state, &limits);
+    h.app = router(Arc::new(state), &limits);
     h
 }
 
@@ -346,7 +366,7 @@ async fn beyond_the_concurrent_request_limit_webhooks_are_shed_with_503_but_prob
     assert_eq!(answer.body, json!({"error": "unavailable"}));
     assert_eq!(answer.retry_after(), Some("1"));
     assert!(h.metrics.render().contains(r#"enhancer_ingest_shed_total{reason="concurrency"} 1"#));
-    let ready = h.send(Request::get("/readyz").body(Body::empty()).expect("request")).await;
+    let ready = h.admin_get("/readyz").await;
     assert_eq!(ready.status, StatusCode::OK, "probes are not shed");
     first.abort();
 }
@@ -372,4 +392,17 @@ async fn after_a_burst_of_failed_verifications_failures_get_429_and_valid_reques
     let metrics = h.metrics.render();
     assert!(metrics.contains(r#"enhancer_ingest_shed_total{reason="verify_failures"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"enhancer_ingest_signature_failures_total{tenant="acme"} 21"#), "{metrics}");
+}
+
+#[tokio::test]
+async fn probes_metrics_and_the_document_are_on_the_admin_router_only() {
+    let h = harness();
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        let public = h.app.clone().oneshot(Request::get(path).body(Body::empty()).expect("request")).await;
+        assert_eq!(public.expect("infallible").status(), StatusCode::NOT_FOUND, "{path} is not public");
+        let admin = h.admin.clone().oneshot(Request::get(path).body(Body::empty()).expect("request")).await;
+        assert_eq!(admin.expect("infallible").status(), StatusCode::OK, "{path} is on the admin router");
+    }
+    let webhook = h.admin.clone().oneshot(Request::post("/webhooks/acme").body(Body::empty()).expect("request")).await;
+    assert_eq!(webhook.expect("infallible").status(), StatusCode::NOT_FOUND, "no webhooks on the admin listener");
 }

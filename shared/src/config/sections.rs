@@ -94,7 +94,12 @@ impl Default for QueueConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
+    /// The public listener: `POST /webhooks/{tenant_id}` only, the port the ingress routes to.
     pub listen: SocketAddr,
+    /// The admin listener: `/healthz`, `/readyz`, `/metrics` and `/openapi.json`. On all interfaces by
+    /// default so that Kubernetes probes and Prometheus reach it inside the pod; it must never be exposed
+    /// through the ingress or a public Service (docs/OPERATIONS.md, "Ports").
+    pub admin_listen: SocketAddr,
     /// Webhook bodies above this are refused with 413 before they are read in full.
     pub body_limit_bytes: usize,
     /// Tenant configs are cached this long per ingest process (changes also invalidate the cache).
@@ -144,6 +149,7 @@ impl Default for IngestConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            admin_listen: SocketAddr::from(([0, 0, 0, 0], 9091)),
             body_limit_bytes: 1024 * 1024,
             tenant_cache_ttl_secs: 30,
             dedup_ttl_secs: 24 * 3600,

@@ -29,6 +29,7 @@ fn defaults_match_the_design_table() {
     assert_eq!(config.redis.url.expose_secret(), "redis://127.0.0.1:6379");
     assert_eq!(config.queue.prefix, "enhancer");
     assert_eq!(config.ingest.listen.to_string(), "0.0.0.0:8080");
+    assert_eq!(config.ingest.admin_listen.to_string(), "0.0.0.0:9091");
     assert_eq!(config.worker.listen.to_string(), "0.0.0.0:9090");
     assert_eq!(config.worker.concurrency, 64);
     assert_eq!(config.worker.lease_secs, 30, "a short lease, renewed by the heartbeat");
@@ -93,6 +94,9 @@ fn every_validation_error_names_its_key() {
         (&[("ENHANCER_QUEUE__PREFIX", "bad prefix")], "queue.prefix"),
         (&[("ENHANCER_QUEUE__MAX_ATTEMPTS", "0")], "queue.max_attempts"),
         (&[("ENHANCER_INGEST__LISTEN", "not-an-address")], "ingest.listen"),
+        (&[("ENHANCER_INGEST__ADMIN_LISTEN", "not-an-address")], "ingest.admin_listen"),
+        (&[("ENHANCER_INGEST__ADMIN_LISTEN", "0.0.0.0:8080")], "ingest.admin_listen"),
+        (&[("ENHANCER_INGEST__ADMIN_LISTEN", "127.0.0.1:8080")], "ingest.admin_listen"),
         (&[("ENHANCER_INGEST__BODY_LIMIT_BYTES", "10")], "ingest.body_limit_bytes"),
         (&[("ENHANCER_LLM__TEMPERATURE", "3.5")], "llm.temperature"),
         (&[("ENHANCER_LLM__PROVIDER", "claude")], "llm.provider"),

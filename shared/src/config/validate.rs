@@ -1,5 +1,7 @@
 //! Start-up validation: every rule names the key it checks.
 
+use std::net::SocketAddr;
+
 use secrecy::ExposeSecret;
 
 use super::{Config, ConfigError, LlmProvider};
@@ -16,6 +18,14 @@ fn require_scheme(key: &'static str, url: &str, schemes: &[&str]) -> Result<(), 
     } else {
         Err(invalid(key, format!("must be a URL starting with {}", schemes.join(":// or ") + "://")))
     }
+}
+
+/// Two listeners on one port would fail to bind (or, worse, on different addresses of one host, serve the
+/// probes where the webhooks are expected). Port 0 (any free port, as in tests) never collides.
+fn listeners_collide(public: SocketAddr, admin: SocketAddr) -> bool {
+    public.port() != 0
+        && public.port() == admin.port()
+        && (public.ip() == admin.ip() || public.ip().is_unspecified() || admin.ip().is_unspecified())
 }
 
 impl Config {
@@ -43,6 +53,9 @@ impl Config {
             return Err(invalid("ingest.body_limit_bytes", "must be at least 1024"));
         }
         let ingest = &self.ingest;
+        if listeners_collide(ingest.listen, ingest.admin_listen) {
+            return Err(invalid("ingest.admin_listen", "must not share its port with ingest.listen"));
+        }
         for (key, value) in [
             ("ingest.header_read_timeout_ms", ingest.header_read_timeout_ms),
             ("ingest.body_read_timeout_ms", ingest.body_read_timeout_ms),
