@@ -75,37 +75,11 @@ fn assert_no_secret_in(text: &str, fixture: &Fixture) {
     }
 }
 
-/// The check of tenant_cli.rs over every row: no text, bytea or jsonb column holds a secret, as text or
-/// as raw bytes.
+/// No column of any row holds one of the fixture's secrets (`enhancer_tests::assert_no_secret_stored`).
 async fn assert_no_plaintext_stored(test_db: &TestDb, fixture: &Fixture) {
-    let columns: Vec<String> = sqlx::query_scalar(
-        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'tenant_configs' \
-         AND data_type IN ('text', 'bytea', 'jsonb', 'character varying')",
-    )
-    .fetch_all(&test_db.pool)
-    .await
-    .expect("columns");
-    assert!(columns.len() >= 8, "expected the text and bytea columns, got {columns:?}");
-    for column in columns {
-        let texts: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT convert_to({column}::text, 'UTF8') FROM tenant_configs"
-        )))
-        .fetch_all(&test_db.pool)
-        .await
-        .expect("column values");
-        let raws: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT {column} FROM tenant_configs WHERE pg_typeof({column}) = 'bytea'::regtype"
-        )))
-        .fetch_all(&test_db.pool)
-        .await
-        .unwrap_or_default();
-        for secret in fixture.secrets() {
-            let needle = secret.as_bytes();
-            let found = |hay: &Vec<u8>| hay.windows(needle.len()).any(|w| w == needle);
-            assert!(!texts.iter().any(found), "{column} holds {secret} as text");
-            assert!(!raws.iter().any(found), "{column} holds {secret} as bytes");
-        }
-    }
+    let secrets = fixture.secrets();
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    enhancer_tests::assert_no_secret_stored(&test_db.pool, &secrets).await;
 }
 
 #[tokio::test]

@@ -126,35 +126,8 @@ async fn add_list_show_update_disable() {
 async fn no_secret_is_stored_in_plain_text() {
     let test_db = TestDb::migrated().await;
     add_acme(&test_db).await;
-    // Every text-like and bytea column of the row, as text and as raw bytes.
-    let columns: Vec<String> = sqlx::query_scalar(
-        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'tenant_configs' \
-         AND data_type IN ('text', 'bytea', 'jsonb', 'character varying')",
-    )
-    .fetch_all(&test_db.pool)
-    .await
-    .expect("columns");
-    assert!(columns.len() >= 8, "expected the text and bytea columns, got {columns:?}");
-    for column in columns {
-        let bytes: Vec<u8> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT convert_to({column}::text, 'UTF8') FROM tenant_configs WHERE tenant_id = 'acme'"
-        )))
-        .fetch_one(&test_db.pool)
-        .await
-        .expect("column value");
-        let raw: Option<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT {column} FROM tenant_configs WHERE tenant_id = 'acme' AND pg_typeof({column}) = 'bytea'::regtype"
-        )))
-        .fetch_optional(&test_db.pool)
-        .await
-        .unwrap_or(None);
-        for secret in [WEBHOOK_SECRET, API_TOKEN, EMAIL] {
-            let needle = secret.as_bytes();
-            let found = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
-            assert!(!found(&bytes), "{column} holds {secret} as text");
-            assert!(!raw.as_deref().is_some_and(found), "{column} holds {secret} as bytes");
-        }
-    }
+    // Every text-like and bytea column, as text and as raw bytes.
+    enhancer_tests::assert_no_secret_stored(&test_db.pool, &[WEBHOOK_SECRET, API_TOKEN, EMAIL]).await;
 }
 
 async fn assert_refused(test_db: &TestDb, args: &[&str], stdin: &str, expected: &str) {

@@ -13,4 +13,4 @@ pub mod tool_webhooks;
 pub mod worker;
 
 pub use cli::{CliRun, run_cli};
-pub use test_db::{TestDb, insert_placeholder_tenant};
+pub use test_db::{TestDb, assert_no_secret_stored, insert_placeholder_tenant};

@@ -103,3 +103,36 @@ pub async fn insert_placeholder_tenant(pool: &PgPool, id: &str, tool: &str) {
     .await
     .expect("placeholder tenant");
 }
+
+/// Asserts that no text, bytea or jsonb column of any `tenant_configs` row holds one of `secrets`, as text or
+/// as raw bytes: secrets are stored sealed, whichever command wrote them.
+pub async fn assert_no_secret_stored(pool: &PgPool, secrets: &[&str]) {
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'tenant_configs' \
+         AND data_type IN ('text', 'bytea', 'jsonb', 'character varying')",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("columns");
+    assert!(columns.len() >= 8, "expected the text and bytea columns, got {columns:?}");
+    for column in columns {
+        let texts: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT convert_to({column}::text, 'UTF8') FROM tenant_configs"
+        )))
+        .fetch_all(pool)
+        .await
+        .expect("column values");
+        let raws: Vec<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {column} FROM tenant_configs WHERE pg_typeof({column}) = 'bytea'::regtype"
+        )))
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default();
+        for secret in secrets {
+            let needle = secret.as_bytes();
+            let found = |hay: &Vec<u8>| hay.windows(needle.len()).any(|w| w == needle);
+            assert!(!texts.iter().any(found), "{column} holds {secret} as text");
+            assert!(!raws.iter().any(found), "{column} holds {secret} as bytes");
+        }
+    }
+}
