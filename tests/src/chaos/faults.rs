@@ -110,15 +110,15 @@ pub struct Happened {
 pub fn spawn(
     timetable: Vec<Fault>,
     started: Instant,
-    procs: Arc<Mutex<Processes>>,
-    tool: FakeTool,
-    refuse: Arc<CuttableProxy>,
+    procs: &Arc<Mutex<Processes>>,
+    tool: &FakeTool,
+    refuse: &Arc<CuttableProxy>,
     restart_after: Duration,
 ) -> tokio::task::JoinHandle<Vec<Happened>> {
     let tasks: Vec<_> = timetable
         .into_iter()
         .map(|fault| {
-            let (procs, tool, refuse) = (Arc::clone(&procs), tool.clone(), Arc::clone(&refuse));
+            let (procs, tool, refuse) = (Arc::clone(procs), tool.clone(), Arc::clone(refuse));
             tokio::spawn(async move {
                 tokio::time::sleep((started + fault.start).saturating_duration_since(Instant::now())).await;
                 let at = started.elapsed().as_secs_f64();

@@ -55,7 +55,9 @@ async fn history(world: &World) -> anyhow::Result<History> {
 /// still open; returns how long that took, or `None` if it did not happen.
 pub async fn drain(world: &World, sent: &[Sent], limit: Duration) -> anyhow::Result<Option<Duration>> {
     let began = Instant::now();
+    let mut polls = 0u32;
     loop {
+        polls += 1;
         let noted = world.tool.first_arrivals();
         let history = history(world).await?;
         let pending = sent
@@ -73,7 +75,7 @@ pub async fn drain(world: &World, sent: &[Sent], limit: Duration) -> anyhow::Res
             );
             return Ok(None);
         }
-        if began.elapsed().as_secs() % 15 == 0 {
+        if polls.is_multiple_of(15) {
             println!("chaos: draining: {pending} accepted webhooks without note or dead letter, {open} open rows");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -80,12 +80,13 @@ struct Cli {
 /// The profile's defaults: webhooks, rate, timetable, drain.
 fn profile_defaults(profile: Profile, restart_services: bool) -> (usize, f64, String, u64) {
     let (webhooks, rate, mut timetable, drain) = match profile {
-        // 30 s of sending. Kills and the 500 window fall inside it; the 60 s refusal and the 429 window
-        // outlast it, so they also hit the retries of everything the earlier faults deferred.
+        // 30 s of sending. The kills come first, each with a clean pre-fault rate and time to recover before
+        // the tool windows (a kill inside a 500 window has no throughput to measure); the 60 s refusal and the
+        // 429 window outlast the sending, so they also hit the retries of everything the 500 window deferred.
         Profile::Default => (
             3_000,
             100.0,
-            "kill-worker@4,kill-ingest@7,kill-worker@10,refuse@12+60,tool-500@14+20,kill-worker@24,tool-429@36+20"
+            "kill-worker@3,kill-worker@6,kill-ingest@8,kill-worker@10,refuse@12+60,tool-500@14+20,tool-429@36+20"
                 .to_owned(),
             300,
         ),
@@ -171,14 +172,7 @@ async fn run(
 
     let started = Instant::now();
     let restart_after = Duration::from_secs_f64(cli.restart_after);
-    let fault_log = faults::spawn(
-        timetable.clone(),
-        started,
-        Arc::clone(&procs),
-        world.tool.clone(),
-        world.refuse.clone(),
-        restart_after,
-    );
+    let fault_log = faults::spawn(timetable.clone(), started, &procs, &world.tool, &world.refuse, restart_after);
     let sent = sender::send_all(&world.tenants, &ingests, webhooks, rate, started).await;
     let send_end = started.elapsed();
     let faults_end = timetable.iter().map(|f| f.end() + restart_after).max().unwrap_or_default();

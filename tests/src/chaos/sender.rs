@@ -101,29 +101,26 @@ async fn deliver(
             request = request.header(name, value);
         }
         let mut wait = backoff(tries);
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok());
-                let body = response.text().await.unwrap_or_default();
-                match status {
-                    202 => return (Outcome::Accepted, tries),
-                    200 if body.contains("duplicate") => return (Outcome::Duplicate, tries),
-                    200 => return (Outcome::Ignored, tries),
-                    429 | 500..=599 | 408 => {
-                        if let Some(secs) = retry_after {
-                            wait = wait.max(Duration::from_secs(secs));
-                        }
+        // Connection refused or reset, time-out: retried like a 503.
+        if let Ok(response) = request.send().await {
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let body = response.text().await.unwrap_or_default();
+            match status {
+                202 => return (Outcome::Accepted, tries),
+                200 if body.contains("duplicate") => return (Outcome::Duplicate, tries),
+                200 => return (Outcome::Ignored, tries),
+                429 | 500..=599 | 408 => {
+                    if let Some(secs) = retry_after {
+                        wait = wait.max(Duration::from_secs(secs));
                     }
-                    other => return (Outcome::Rejected(other), tries),
                 }
+                other => return (Outcome::Rejected(other), tries),
             }
-            // Connection refused or reset, time-out: retried.
-            Err(_) => {}
         }
         if started.elapsed() + wait > GIVE_UP_AFTER {
             return (Outcome::GaveUp, tries);
