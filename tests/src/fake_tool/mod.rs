@@ -111,6 +111,12 @@ impl FakeTool {
         self.state().note_failures.extend(failures);
     }
 
+    /// Every note post answers `failure` for the next `period` (after any scripted failures), then the tool
+    /// behaves normally again: an outage on a timetable rather than a count.
+    pub fn fail_notes_for(&self, failure: Failure, period: Duration) {
+        self.state().note_failure_window = Some((failure, Instant::now() + period));
+    }
+
     /// Every later ticket fetch answers after this long (a slow job).
     pub fn delay_tickets(&self, delay: Duration) {
         self.state().ticket_delay = delay;

@@ -139,6 +139,8 @@ pub(super) struct ToolState {
     pub tickets: HashMap<String, TicketSpec>,
     pub notes: Vec<StoredNote>,
     pub note_failures: VecDeque<Failure>,
+    /// Every note post answers this failure until the instant passes (a tool that is down for a while).
+    pub note_failure_window: Option<(Failure, Instant)>,
     pub note_attempts: Vec<Instant>,
     pub ticket_delay: Duration,
     /// Tickets resolved since: their resolution.
@@ -187,6 +189,12 @@ impl Shared {
         state.note_attempts.push(Instant::now());
         if let Some(failure) = state.note_failures.pop_front() {
             return Err(failure);
+        }
+        if let Some((failure, until)) = &state.note_failure_window {
+            if Instant::now() < *until {
+                return Err(failure.clone());
+            }
+            state.note_failure_window = None;
         }
         let id = state.notes.len() as u64 + 1;
         let marker = find_marker(&body.to_string());
