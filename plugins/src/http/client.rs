@@ -142,7 +142,7 @@ impl HttpClient {
 /// Maps a reqwest failure onto the contract's classes. The message never includes the URL (which could
 /// carry a token in its query on some tools).
 fn classify(err: reqwest::Error) -> ToolError {
-    if let Some(refused) = refused_by_policy(&err) {
+    if let Some(refused) = AddressRefused::in_chain(&err) {
         ToolError::Refused(refused.0.clone())
     } else if err.is_timeout() {
         ToolError::Timeout
@@ -153,18 +153,6 @@ fn classify(err: reqwest::Error) -> ToolError {
     } else {
         ToolError::Transport(without_url(err))
     }
-}
-
-/// The resolver's refusal, found in the error's source chain: permanent, unlike other connect failures.
-fn refused_by_policy(err: &reqwest::Error) -> Option<&AddressRefused> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(cause) = source {
-        if let Some(refused) = cause.downcast_ref::<AddressRefused>() {
-            return Some(refused);
-        }
-        source = cause.source();
-    }
-    None
 }
 
 fn without_url(err: reqwest::Error) -> String {

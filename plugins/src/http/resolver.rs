@@ -30,6 +30,21 @@ pub const OUTBOUND_PRIVATE_SETTING: &str = "ENHANCER_OUTBOUND__ALLOW_PRIVATE_NET
 #[error("{0}")]
 pub struct AddressRefused(pub String);
 
+impl AddressRefused {
+    /// The resolver's refusal inside an HTTP client's error chain (the tool client's and the LLM client's):
+    /// permanent, unlike the other connect failures it travels with.
+    pub fn in_chain<'e>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e AddressRefused> {
+        let mut source = Some(err);
+        while let Some(cause) = source {
+            if let Some(refused) = cause.downcast_ref::<AddressRefused>() {
+                return Some(refused);
+            }
+            source = cause.source();
+        }
+        None
+    }
+}
+
 impl PolicyResolver {
     /// The policy of the tool client (`outbound.allow_private_networks`).
     pub fn outbound(allow_private_networks: bool) -> Self {

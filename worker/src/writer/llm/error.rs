@@ -90,7 +90,7 @@ fn from_reqwest(err: reqwest::Error) -> LlmError {
         return LlmError::Timeout;
     }
     // The resolver refused every address of the base URL's host: configuration, not a passing failure.
-    if let Some(refused) = refused_by_policy(&err) {
+    if let Some(refused) = AddressRefused::in_chain(&err) {
         return LlmError::InvalidRequest(format!("llm.base_url: the outbound address policy refuses {refused}"));
     }
     let (connect, builder) = (err.is_connect(), err.is_builder());
@@ -103,17 +103,6 @@ fn from_reqwest(err: reqwest::Error) -> LlmError {
     } else {
         LlmError::Transport(text)
     }
-}
-
-fn refused_by_policy(err: &reqwest::Error) -> Option<&AddressRefused> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(cause) = source {
-        if let Some(refused) = cause.downcast_ref::<AddressRefused>() {
-            return Some(refused);
-        }
-        source = cause.source();
-    }
-    None
 }
 
 /// reqwest's own message ("error sending request") says little; its sources say what happened.
