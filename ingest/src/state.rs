@@ -14,7 +14,7 @@ use crate::webhook::VerifyThrottle;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub plugins: Arc<Plugins>,
+    pub plugins: Plugins,
     pub tenants: Arc<dyn Tenants>,
     pub publisher: Arc<dyn JobPublisher>,
     /// Rate limit and dedup claim before the publish, and the claim's confirm or release after it.

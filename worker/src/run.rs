@@ -84,7 +84,7 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
     let ctx = WorkerContext::new(
         pool,
         tenants,
-        Arc::new(Plugins),
+        Plugins,
         http,
         publisher,
         writer,

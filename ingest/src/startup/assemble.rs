@@ -81,7 +81,7 @@ pub(crate) async fn build_state(config: &Config) -> Result<Assembled, StartupErr
         metrics.redis_fallbacks.clone(),
     );
     let state = AppState {
-        plugins: Arc::new(Plugins),
+        plugins: Plugins,
         tenants: Arc::new(StoredTenants::new(tenants, pool)),
         publisher: Arc::new(publisher.clone()),
         admission: Arc::new(admission),

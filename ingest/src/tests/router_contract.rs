@@ -47,7 +47,7 @@ fn harness() -> Harness {
     tenants.add_generic("dormant", SECRET, false);
     let metrics = Metrics::new();
     let state = AppState {
-        plugins: Arc::new(Plugins),
+        plugins: Plugins,
         tenants: Arc::clone(&tenants) as _,
         publisher: Arc::clone(&publisher) as _,
         admission: Arc::clone(&admission) as _,
@@ -312,7 +312,7 @@ async fn a_tenant_whose_row_cannot_be_used_is_500_without_retry_after() {
 fn limited_harness(body_read_timeout: Duration, max: usize) -> Harness {
     let mut h = harness();
     let state = AppState {
-        plugins: Arc::new(Plugins),
+        plugins: Plugins,
         tenants: Arc::clone(&h.tenants) as _,
         publisher: Arc::clone(&h.publisher) as _,
         admission: Arc::clone(&h.admission) as _,

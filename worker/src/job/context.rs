@@ -21,7 +21,7 @@ pub struct WorkerContext {
     pub pool: PgPool,
     /// Tenants with their decrypted secrets, invalidated by the CLI's change notifications.
     pub tenants: TenantCache,
-    pub plugins: Arc<Plugins>,
+    pub plugins: Plugins,
     pub http: HttpClient,
     /// Confirmed publishes of retries and dead letters.
     pub publisher: Publisher,
@@ -50,7 +50,7 @@ impl WorkerContext {
     pub fn new(
         pool: PgPool,
         tenants: TenantCache,
-        plugins: Arc<Plugins>,
+        plugins: Plugins,
         http: HttpClient,
         publisher: Publisher,
         writer: Arc<dyn Writer>,
