@@ -42,10 +42,12 @@ fi
 
 target="${CARGO_TARGET_DIR:-target}"
 echo "== $profile build"
+# The three binaries the run starts, nothing else of the tests crate.
+binaries=(-p enhancer-ingest -p enhancer-worker -p enhancer-tests --bin enhancer-ingest --bin enhancer-worker --bin chaos)
 if [[ "$profile" == release ]]; then
-  cargo build --release --locked -p enhancer-ingest -p enhancer-worker -p enhancer-tests --bins
+  cargo build --release --locked "${binaries[@]}"
 else
-  cargo build --locked -p enhancer-ingest -p enhancer-worker -p enhancer-tests --bins
+  cargo build --locked "${binaries[@]}"
 fi
 
 export RUST_LOG="${RUST_LOG:-info}"
