@@ -195,7 +195,7 @@ async fn handle(ctx: &WorkerContext, delivery: Delivery) -> bool {
             match tokio::time::timeout(SETTLE_TIMEOUT, nack).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => {
-                    tracing::warn!(error = %err, "nack failed; the message returns when the channel closes")
+                    tracing::warn!(error = %err, "nack failed; the message returns when the channel closes");
                 }
                 Err(_) => {
                     tracing::warn!("nack did not complete in time; the message returns when the channel closes");
