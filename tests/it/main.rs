@@ -27,5 +27,6 @@ mod queue;
 mod search_scale;
 mod tenant_cli;
 mod trace_propagation;
+mod worker_broker_outage;
 mod worker_e2e;
 mod worker_e2e_takeover;

@@ -1,5 +1,5 @@
-//! The consumer loop: `ENHANCER_WORKER__CONCURRENCY` jobs in flight, prefetch to match, every ack checked,
-//! reconnection when the broker goes away, and a drain on shutdown.
+//! The consumer loop: `ENHANCER_WORKER__CONCURRENCY` jobs in flight, prefetch to match, every ack checked
+//! and bounded in time, reconnection when the broker goes away, and a drain on shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,10 +13,17 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use secrecy::SecretString;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::job::{Settlement, WorkerContext, process};
+
+/// How long settling one delivery (its ack or nack) may take. It is one frame, but lapin can leave its
+/// promise pending for good when the connection dies while the frame waits to be written (a broker node
+/// killed mid-stream; the chaos run of docs/RELIABILITY.md found it). Unbounded, such a settlement keeps
+/// its job's slot forever, and once every slot is held the worker consumes nothing more although its
+/// connection recovers. The message itself is safe: unsettled, it returns to the queue with the connection.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the consumer runs.
 #[derive(Debug, Clone)]
@@ -52,7 +59,7 @@ pub async fn run(
     let mut tasks: JoinSet<()> = JoinSet::new();
     let mut backoff = Duration::from_millis(500);
     'connect: while !*shutdown.borrow() {
-        let session = match open(&options).await {
+        let mut session = match open(&options).await {
             Ok(session) => session,
             Err(err) => {
                 tracing::warn!(error = %err, retry_in_ms = backoff.as_millis() as u64, "cannot consume yet");
@@ -68,24 +75,32 @@ pub async fn run(
         state.consuming.store(true, Ordering::SeqCst);
         tracing::info!(queue = %options.topology.jobs_queue(), concurrency = options.concurrency, "consuming");
         let monitor = tokio::spawn(monitor_depths(Arc::clone(&ctx), session.channel.clone(), options.topology.clone()));
-        let mut consumer = session.consumer;
+        let consumer = &mut session.consumer;
+        // Notified by a settlement that did not complete in time: this session's channel is broken even if
+        // lapin does not say so, and a new connection is opened.
+        let broken = Arc::new(Notify::new());
         loop {
             // Wait for a free slot first, so the prefetch window and the slots agree.
             let permit = tokio::select! {
                 permit = Arc::clone(&slots).acquire_owned() => permit.expect("the semaphore is never closed"),
                 _ = shutdown.changed() => break,
+                _ = broken.notified() => break,
             };
             let next = tokio::select! {
                 next = consumer.next() => next,
                 _ = shutdown.changed() => break,
+                _ = broken.notified() => break,
             };
             match next {
                 Some(Ok(delivery)) => {
                     ctx.metrics.last_consumed.set(chrono::Utc::now().timestamp() as f64);
                     let ctx = Arc::clone(&ctx);
+                    let broken = Arc::clone(&broken);
                     tasks.spawn(async move {
                         ctx.metrics.in_flight.inc();
-                        handle(&ctx, delivery).await;
+                        if !handle(&ctx, delivery).await {
+                            broken.notify_one();
+                        }
                         ctx.metrics.in_flight.dec();
                         drop(permit);
                     });
@@ -106,12 +121,18 @@ pub async fn run(
         state.consuming.store(false, Ordering::SeqCst);
         monitor.abort();
         if *shutdown.borrow() {
-            let _ = session.channel.basic_cancel(consumer.tag(), BasicCancelOptions::default()).await;
+            let _ = session.channel.basic_cancel(session.consumer.tag(), BasicCancelOptions::default()).await;
             drain(&mut tasks, options.drain_grace).await;
             let _ = session.channel.close(200, "shutdown".into()).await;
             let _ = session.connection.close(200, "shutdown".into()).await;
             break 'connect;
         }
+        // A broken session: close it (which returns whatever it still holds unacknowledged to the queue),
+        // bounded, since a broken connection may not answer, and connect again. Jobs still running on it
+        // keep their slots until they are done; their settlements fail or time out.
+        tracing::warn!("a delivery could not be settled in time; reconnecting");
+        let _ =
+            tokio::time::timeout(Duration::from_secs(5), session.connection.close(200, "reconnecting".into())).await;
     }
     drain(&mut tasks, options.drain_grace).await;
 }
@@ -148,23 +169,38 @@ async fn open(options: &ConsumerOptions) -> Result<Session, queue::QueueError> {
     Ok(Session { connection, channel, consumer })
 }
 
-/// Runs one delivery and settles it. An ack that returns `Ok(false)` was not delivered (the channel was
-/// recovered in between): the broker sends the message again, and the claim makes that harmless.
-async fn handle(ctx: &WorkerContext, delivery: Delivery) {
+/// Runs one delivery and settles it; `false` when the settlement did not complete within
+/// [`SETTLE_TIMEOUT`] (the session is then broken). An ack that returns `Ok(false)` was not delivered (the
+/// channel was recovered in between): the broker sends the message again, and the claim makes that
+/// harmless.
+async fn handle(ctx: &WorkerContext, delivery: Delivery) -> bool {
     let started = std::time::Instant::now();
     let settlement = process(ctx, &delivery).await;
+    let mut settled = true;
     match settlement {
-        Settlement::Ack => match delivery.acker.ack(BasicAckOptions::default()).await {
-            Ok(true) => {}
-            Ok(false) => tracing::warn!("ack not delivered (channel recovered); the message will come again"),
-            Err(err) => tracing::warn!(error = %err, "ack failed; the message will come again"),
-        },
+        Settlement::Ack => {
+            match tokio::time::timeout(SETTLE_TIMEOUT, delivery.acker.ack(BasicAckOptions::default())).await {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => tracing::warn!("ack not delivered (channel recovered); the message will come again"),
+                Ok(Err(err)) => tracing::warn!(error = %err, "ack failed; the message will come again"),
+                Err(_) => {
+                    tracing::warn!("ack did not complete in time; the message will come again");
+                    settled = false;
+                }
+            }
+        }
         Settlement::Requeue => {
             // nack (not reject) with requeue: on RabbitMQ 4.3+ it does not count towards the delivery limit.
-            if let Err(err) =
-                delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await
-            {
-                tracing::warn!(error = %err, "nack failed; the message returns when the channel closes");
+            let nack = delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() });
+            match tokio::time::timeout(SETTLE_TIMEOUT, nack).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "nack failed; the message returns when the channel closes");
+                }
+                Err(_) => {
+                    tracing::warn!("nack did not complete in time; the message returns when the channel closes");
+                    settled = false;
+                }
             }
         }
         // Leave it unacknowledged: it returns to the queue when this connection closes.
@@ -179,6 +215,7 @@ async fn handle(ctx: &WorkerContext, delivery: Delivery) {
         Settlement::Crash => "crash",
     };
     ctx.metrics.job_duration.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
+    settled
 }
 
 /// Waits for in-flight jobs up to `grace`, then abandons the rest (their messages return to the queue).

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use enhancer_tests::fake_tool::{Failure, FakeTool};
 use enhancer_tests::proxy::CuttableProxy;
 use tokio::sync::Mutex;
+use tokio::task::JoinSet;
 
+use crate::private::PrivateServices;
 use crate::procs::{Processes, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +22,11 @@ pub enum Kind {
     Tool429,
     /// The generic tenant's tool refuses connections (open ones are cut).
     Refuse,
+    /// The run's own RabbitMQ node SIGKILLed, booted again after the restart delay.
     RestartRabbitmq,
+    /// The run's own PostgreSQL stopped with `-m immediate` (a crash), started again after the delay.
     RestartPostgres,
+    /// The run's own Redis SIGKILLed, started again empty after the delay.
     RestartRedis,
 }
 
@@ -106,105 +111,88 @@ pub struct Happened {
     pub detail: String,
 }
 
-/// Runs every fault at its time; the handle yields what happened, in timetable order.
-pub fn spawn(
-    timetable: Vec<Fault>,
-    started: Instant,
-    procs: &Arc<Mutex<Processes>>,
-    tool: &FakeTool,
-    refuse: &Arc<CuttableProxy>,
-    restart_after: Duration,
-) -> tokio::task::JoinHandle<Vec<Happened>> {
-    let tasks: Vec<_> = timetable
-        .into_iter()
-        .map(|fault| {
-            let (procs, tool, refuse) = (Arc::clone(procs), tool.clone(), Arc::clone(refuse));
-            tokio::spawn(async move {
-                tokio::time::sleep((started + fault.start).saturating_duration_since(Instant::now())).await;
-                let at = started.elapsed().as_secs_f64();
-                let detail = match run(&fault, &procs, &tool, &refuse, restart_after).await {
-                    Ok(detail) => detail,
-                    Err(err) => format!("FAILED: {err:#}"),
-                };
-                let happened = Happened {
-                    fault: fault.kind.name(),
-                    started_s: at,
-                    ended_s: started.elapsed().as_secs_f64(),
-                    detail,
-                };
-                println!(
-                    "chaos: {:>6.1} s {} ({}), over at {:.1} s",
-                    at, happened.fault, happened.detail, happened.ended_s
-                );
-                happened
-            })
-        })
-        .collect();
-    tokio::spawn(async move {
-        let mut happened = Vec::new();
-        for task in tasks {
-            if let Ok(h) = task.await {
-                happened.push(h);
-            }
-        }
-        happened
-    })
+/// What the faults act on.
+pub struct Targets {
+    pub procs: Arc<Mutex<Processes>>,
+    pub tool: FakeTool,
+    pub refuse: Arc<CuttableProxy>,
+    /// The run's own services; `None` on shared ones (no restart faults then).
+    pub services: Option<Arc<PrivateServices>>,
 }
 
-async fn run(
-    fault: &Fault,
-    procs: &Mutex<Processes>,
-    tool: &FakeTool,
-    refuse: &CuttableProxy,
-    restart_after: Duration,
-) -> anyhow::Result<String> {
+/// The running timetable. Dropped before [`Running::join`], it aborts every fault still under way, so an
+/// interrupted run restarts nothing after its teardown.
+pub struct Running {
+    set: JoinSet<(usize, Happened)>,
+}
+
+impl Running {
+    /// Waits for every fault to be over; what happened, in timetable order.
+    pub async fn join(mut self) -> Vec<Happened> {
+        let mut happened = Vec::new();
+        while let Some(done) = self.set.join_next().await {
+            if let Ok(entry) = done {
+                happened.push(entry);
+            }
+        }
+        happened.sort_by_key(|(index, _)| *index);
+        happened.into_iter().map(|(_, h)| h).collect()
+    }
+}
+
+/// Runs every fault at its time, each in a task of its own.
+pub fn spawn(timetable: Vec<Fault>, started: Instant, targets: Targets, restart_after: Duration) -> Running {
+    let targets = Arc::new(targets);
+    let mut set = JoinSet::new();
+    for (index, fault) in timetable.into_iter().enumerate() {
+        let targets = Arc::clone(&targets);
+        set.spawn(async move {
+            tokio::time::sleep((started + fault.start).saturating_duration_since(Instant::now())).await;
+            let at = started.elapsed().as_secs_f64();
+            let detail = match run(&fault, &targets, restart_after).await {
+                Ok(detail) => detail,
+                Err(err) => format!("FAILED: {err:#}"),
+            };
+            let happened =
+                Happened { fault: fault.kind.name(), started_s: at, ended_s: started.elapsed().as_secs_f64(), detail };
+            println!(
+                "chaos: {:>6.1} s {} ({}), over at {:.1} s",
+                at, happened.fault, happened.detail, happened.ended_s
+            );
+            (index, happened)
+        });
+    }
+    Running { set }
+}
+
+async fn run(fault: &Fault, targets: &Targets, restart_after: Duration) -> anyhow::Result<String> {
     match fault.kind {
         Kind::KillWorker | Kind::KillIngest => {
             let role = if fault.kind == Kind::KillWorker { Role::Worker } else { Role::Ingest };
-            let slot = procs.lock().await.kill(role).await?;
+            let slot = targets.procs.lock().await.kill(role).await?;
             tokio::time::sleep(restart_after).await;
-            procs.lock().await.restart(role, slot).await?;
+            targets.procs.lock().await.restart(role, slot).await?;
             Ok(format!("{role:?} {} killed with SIGKILL, restarted", slot + 1))
         }
         Kind::Tool500 => {
-            tool.fail_notes_for(Failure::status(500), fault.duration);
+            targets.tool.fail_notes_for(Failure::status(500), fault.duration);
             tokio::time::sleep(fault.duration).await;
             Ok(format!("note posts answered 500 for {:.0} s", fault.duration.as_secs_f64()))
         }
         Kind::Tool429 => {
-            tool.fail_notes_for(Failure::status(429).retry_after("5"), fault.duration);
+            targets.tool.fail_notes_for(Failure::status(429).retry_after("5"), fault.duration);
             tokio::time::sleep(fault.duration).await;
             Ok(format!("note posts answered 429, Retry-After: 5, for {:.0} s", fault.duration.as_secs_f64()))
         }
         Kind::Refuse => {
-            refuse.cut();
+            targets.refuse.cut();
             tokio::time::sleep(fault.duration).await;
-            refuse.restore();
+            targets.refuse.restore();
             Ok(format!("chaos-generic's tool refused connections for {:.0} s", fault.duration.as_secs_f64()))
         }
-        Kind::RestartRabbitmq => restart_service(&["rabbitmqctl", "stop"], 5672).await,
-        Kind::RestartRedis => restart_service(&["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], 6379).await,
-        Kind::RestartPostgres => {
-            let version = std::fs::read_dir("/etc/postgresql")?
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .min()
-                .ok_or_else(|| anyhow::anyhow!("no cluster under /etc/postgresql"))?;
-            shell(&["pg_ctlcluster", "--skip-systemctl-redirect", &version, "main", "restart"]).await?;
-            Ok(format!("PostgreSQL {version} restarted"))
+        Kind::RestartRabbitmq | Kind::RestartPostgres | Kind::RestartRedis => {
+            let services = targets.services.as_ref().ok_or_else(|| anyhow::anyhow!("no private services"))?;
+            services.restart(fault.kind, restart_after).await
         }
     }
-}
-
-/// Stops a service with `stop`, then starts it again the way deploy/local/services.sh does.
-async fn restart_service(stop: &[&str], port: u16) -> anyhow::Result<String> {
-    shell(stop).await?;
-    shell(&["bash", "deploy/local/services.sh"]).await?;
-    Ok(format!("{} then deploy/local/services.sh; port {port} open again", stop.join(" ")))
-}
-
-async fn shell(argv: &[&str]) -> anyhow::Result<()> {
-    let status = tokio::process::Command::new(argv[0]).args(&argv[1..]).status().await?;
-    anyhow::ensure!(status.success(), "{} exited with {status}", argv.join(" "));
-    Ok(())
 }

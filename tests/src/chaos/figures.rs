@@ -167,8 +167,16 @@ pub async fn report(
             scope.iter().map(|&t| note_times[t].iter().filter(|&&x| x >= from && x < to).count()).sum()
         };
         let is_kill = matches!(fault.kind, crate::faults::Kind::KillWorker | crate::faults::Kind::KillIngest);
-        // A kill hurts from the moment it happens; a window from its end on.
-        let from = if is_kill { what.started_s } else { fault.end().as_secs_f64() };
+        // A kill hurts from the moment it happens; a service restart from the moment the service accepts
+        // connections again (until then the jobs already running finish, which would look like recovery);
+        // a window from its end on.
+        let from = if is_kill {
+            what.started_s
+        } else if fault.kind.is_service() {
+            what.ended_s
+        } else {
+            fault.end().as_secs_f64()
+        };
         let base_from = (what.started_s - BASELINE).max(0.0);
         let baseline = if what.started_s - base_from >= WINDOW {
             count(base_from, what.started_s) as f64 / (what.started_s - base_from)

@@ -24,6 +24,8 @@ struct Proc {
     role: Role,
     slot: usize,
     port: u16,
+    /// Where `/readyz` answers: ingest's admin listener, the worker's only one.
+    ready_port: u16,
     /// Bumped on every restart: a restarted worker has a new `worker.id`.
     generation: u32,
     child: Option<Child>,
@@ -57,10 +59,12 @@ impl Processes {
     /// Starts every process and waits until each answers `/readyz`.
     pub async fn start_all(&mut self) -> anyhow::Result<()> {
         for slot in 0..INGESTS {
-            self.procs.push(Proc { role: Role::Ingest, slot, port: free_port()?, generation: 0, child: None });
+            let (port, ready_port) = (free_port()?, free_port()?);
+            self.procs.push(Proc { role: Role::Ingest, slot, port, ready_port, generation: 0, child: None });
         }
         for slot in 0..WORKERS {
-            self.procs.push(Proc { role: Role::Worker, slot, port: free_port()?, generation: 0, child: None });
+            let port = free_port()?;
+            self.procs.push(Proc { role: Role::Worker, slot, port, ready_port: port, generation: 0, child: None });
         }
         for index in 0..self.procs.len() {
             self.spawn(index)?;
@@ -82,6 +86,8 @@ impl Processes {
                 let binary = self.bin_dir.join("enhancer-ingest");
                 let mut command = Command::new(&binary);
                 command.env("ENHANCER_INGEST__LISTEN", format!("127.0.0.1:{}", proc.port));
+                // Its own admin port too (the default, 9091, is one for the machine).
+                command.env("ENHANCER_INGEST__ADMIN_LISTEN", format!("127.0.0.1:{}", proc.ready_port));
                 (binary, format!("ingest-{}", proc.slot + 1), command)
             }
             Role::Worker => {
@@ -105,7 +111,7 @@ impl Processes {
     }
 
     async fn wait_ready(&mut self, index: usize, within: Duration) -> anyhow::Result<()> {
-        let url = format!("http://127.0.0.1:{}/readyz", self.procs[index].port);
+        let url = format!("http://127.0.0.1:{}/readyz", self.procs[index].ready_port);
         let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
         let deadline = tokio::time::Instant::now() + within;
         loop {

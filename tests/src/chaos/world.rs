@@ -94,7 +94,7 @@ impl World {
     pub fn env(&self, settings: &Settings) -> HashMap<String, String> {
         HashMap::from([
             ("ENHANCER_DATABASE__URL".into(), format!("{}/{}", settings.pg_server, self.database)),
-            // Five processes share the server with other users: 10 each instead of 20.
+            // Five processes (and, on the machine's server, other users): 10 each instead of 20.
             ("ENHANCER_DATABASE__MAX_CONNECTIONS".into(), "10".into()),
             ("ENHANCER_AMQP__URL".into(), settings.amqp_url.clone()),
             ("ENHANCER_REDIS__URL".into(), settings.redis_url.clone()),
