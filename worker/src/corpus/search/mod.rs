@@ -44,7 +44,7 @@ mod kb;
 mod terms;
 mod tickets;
 
-pub use assets::{related_assets, tickets_mentioning};
+pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
 pub use kb::kb_articles;
 pub use tickets::similar_tickets;
 
