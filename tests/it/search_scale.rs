@@ -79,3 +79,57 @@ async fn a_ticket_of_the_mass_incident_finds_its_siblings_but_not_itself() {
     // Identical wording: every sibling matches every query term where the query has it.
     assert!(found.iter().all(|t| t.score == found[0].score && t.score > 0.5), "{found:?}");
 }
+
+/// 5,000 older tickets about a jamming printer, 1,000 newer ones about laptop batteries of which five of the
+/// most recent mention a printer too, and an older resolved duplicate of the query.
+async fn frequent_but_not_recent() -> TestDb {
+    let db = TestDb::migrated().await;
+    enhancer_tests::insert_placeholder_tenant(&db.pool, "acme", "generic").await;
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, source, indexed_at) \
+         SELECT 'acme', 'jam-' || g, 'Printer jams on floor ' || g % 9, \
+                'The printer on this floor jams every morning and shows a paper error.', 'import', \
+                now() - interval '10 days' + g * interval '1 second' \
+         FROM generate_series(1, 5000) AS g",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("printer tickets");
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, source, indexed_at) \
+         SELECT 'acme', 'battery-' || g, 'Laptop battery drains quickly', \
+                'The battery of laptop LT-' || g || ' drains within two hours.' \
+                || CASE WHEN g > 800 AND g % 40 = 0 THEN ' Also the printer next to it is slow.' ELSE '' END, \
+                'import', now() - interval '1 day' + g * interval '1 second' \
+         FROM generate_series(1, 1000) AS g",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("battery tickets");
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, source, indexed_at) \
+         VALUES ('acme', 'dup', 'Kyocera printer shows error C6000', 'The Kyocera in the lobby stopped with C6000.', \
+                 'Replaced the fuser unit of the Kyocera.', 'import', now() - interval '5 days')",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("duplicate");
+    db
+}
+
+/// A word in most of the corpus but only a few of the recent tickets ("printer") is looked up in the GIN
+/// index while the table has no statistics, and taken from the recent sample once `ANALYZE` names it
+/// frequent; the best match and its score are the same either way.
+#[tokio::test]
+async fn a_frequent_term_from_the_statistics_ranks_as_the_index_would() {
+    let db = frequent_but_not_recent().await;
+    let query = ticket("q-1", "Kyocera printer error C6000", "The Kyocera printer in the lobby shows C6000 again.");
+    let exact = search::similar_tickets(&db.pool, "acme", &query, 1).await.expect("search");
+    sqlx::query("ANALYZE tickets").execute(&db.pool).await.expect("analyze");
+    let from_statistics = search::similar_tickets(&db.pool, "acme", &query, 1).await.expect("search");
+    assert_eq!(exact.first().map(|t| t.ticket_id.as_str()), Some("dup"), "{exact:?}");
+    let ranked = |found: &[enhancer_worker::context::SimilarTicket]| {
+        found.iter().map(|t| (t.ticket_id.clone(), t.score)).collect::<Vec<_>>()
+    };
+    assert_eq!(ranked(&from_statistics), ranked(&exact));
+}

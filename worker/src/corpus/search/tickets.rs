@@ -5,7 +5,10 @@ use std::sync::LazyLock;
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
-use super::{CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms};
+use super::{
+    CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, FREQUENT_ROWS, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST,
+    frequency, limit, terms,
+};
 use crate::context::SimilarTicket;
 
 /// Operands are cast (`::tsquery`), not passed through `to_tsquery`: they are lexemes `to_tsvector` already
@@ -13,20 +16,25 @@ use crate::context::SimilarTicket;
 ///
 /// Every step reads a bounded number of rows and index entries, however many tickets match (see the module
 /// docs of [`super`]): `corpus` counts at most [`CORPUS_CAP`] rows; `recent` holds the [`RECENT_SAMPLE`]
-/// most recently indexed tickets; a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
+/// most recently indexed tickets, and `in_recent` which of them match which term (each pair tested once, for
+/// the shares and for the hits below); a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
 /// larger than the sample) is common, takes its hits from `recent` only and its frequency from its share
 /// there, and is never looked up in the GIN index (whose bitmap scan collects every match before a `LIMIT`
-/// applies); any other term reads at most [`DF_CAP`] hits from the index; `preselected` keeps
-/// [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The CTEs read more than
-/// once are materialized so each runs once; `preselected` and `candidates` are materialized so the scoring
-/// runs on the candidates only: inlined, the planner (with a growing, not yet analyzed corpus) joined them by
-/// scanning every ticket of the tenant and scored each one (docs/BENCHMARKS.md).
+/// applies); a term the table's statistics call frequent (`$8`, [`super::frequency`]) is treated the same
+/// way in a tenant whose corpus reached [`CORPUS_CAP`] and whose recent tickets hold it, with the document
+/// frequency of a term at the cap; any other term reads at most [`DF_CAP`] hits from the index;
+/// `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The
+/// CTEs read more than once are materialized so each runs once; `preselected` and `candidates` are
+/// materialized so the scoring runs on the candidates only: inlined, the planner (with a growing, not yet
+/// analyzed corpus) joined them by scanning every ticket of the tenant and scored each one; `scored` is
+/// materialized because inlined, each kept candidate's coverage was computed twice, for the `WHERE` and for
+/// the score (docs/BENCHMARKS.md).
 fn similar_tickets_sql() -> String {
     format!(
         "
 WITH terms AS (
-    SELECT ord, operand::tsquery AS query, weight
-    FROM unnest($3::text[], $4::float8[]) WITH ORDINALITY AS t(operand, weight, ord)
+    SELECT ord, operand::tsquery AS query, weight, frequent
+    FROM unnest($3::text[], $4::float8[], $8::bool[]) WITH ORDINALITY AS t(operand, weight, frequent, ord)
 ),
 corpus AS (
     SELECT count(*)::float8 AS n FROM (SELECT 1 FROM tickets WHERE tenant_id = $1 LIMIT {CORPUS_CAP}) AS capped
@@ -34,27 +42,33 @@ corpus AS (
 recent AS MATERIALIZED (
     SELECT ticket_id, search FROM tickets WHERE tenant_id = $1 ORDER BY indexed_at DESC LIMIT {RECENT_SAMPLE}
 ),
+in_recent AS MATERIALIZED (
+    SELECT terms.ord, r.ticket_id FROM terms JOIN recent r ON r.search @@ terms.query
+),
 shares AS MATERIALIZED (
-    SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
-           (SELECT count(*) FROM recent r WHERE r.search @@ terms.query)::float8 AS in_recent,
+    SELECT terms.ord, terms.query, terms.weight, terms.frequent, corpus.n AS corpus_n,
+           (SELECT count(*) FROM in_recent i WHERE i.ord = terms.ord)::float8 AS in_recent,
            (SELECT count(*) FROM recent)::float8 AS recent_n
     FROM terms CROSS JOIN corpus
 ),
 classed AS (
-    SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common FROM shares
+    SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common,
+           (frequent AND in_recent >= 1 AND corpus_n >= {CORPUS_CAP}) AS frequent_here
+    FROM shares
 ),
 hits AS MATERIALIZED (
-    SELECT c.ord, r.ticket_id FROM classed c JOIN recent r ON r.search @@ c.query WHERE c.common
+    SELECT c.ord, i.ticket_id FROM classed c JOIN in_recent i ON i.ord = c.ord WHERE c.common OR c.frequent_here
     UNION ALL
     SELECT c.ord, hit.ticket_id
     FROM classed c CROSS JOIN LATERAL (
         SELECT d.ticket_id FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ c.query LIMIT {DF_CAP}
     ) AS hit
-    WHERE NOT c.common
+    WHERE NOT (c.common OR c.frequent_here)
 ),
 sampled AS (
     SELECT c.ord, c.query, c.weight, c.corpus_n,
-           CASE WHEN NOT c.common AND df.n < {DF_CAP} THEN df.n
+           CASE WHEN c.frequent_here AND NOT c.common THEN greatest({DF_CAP}, c.corpus_n * c.in_recent / nullif(c.recent_n, 0))
+                WHEN NOT c.common AND df.n < {DF_CAP} THEN df.n
                 ELSE greatest(df.n, c.corpus_n * c.in_recent / nullif(c.recent_n, 0))
            END AS df_n
     FROM classed c JOIN (SELECT ord, count(*)::float8 AS n FROM hits GROUP BY ord) AS df ON df.ord = c.ord
@@ -77,7 +91,7 @@ candidates AS MATERIALIZED (
            ts_filter(d.search, '{{a}}') AS subject_terms, ts_filter(d.search, '{{b}}') AS description_terms
     FROM preselected p JOIN tickets d ON d.tenant_id = $1 AND d.ticket_id = p.ticket_id
 ),
-scored AS (
+scored AS MATERIALIZED (
     SELECT c.ticket_id, c.subject, c.resolution, c.status, c.url,
            (SELECT sum(w.weight * CASE WHEN c.subject_terms @@ w.query THEN 1.0
                                        WHEN c.description_terms @@ w.query THEN 0.6
@@ -122,6 +136,7 @@ pub async fn similar_tickets(
     if terms.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
+    let frequent = frequency::frequent(pool, &terms.operands, FREQUENT_ROWS).await?;
     let rows: Vec<SimilarRow> = sqlx::query_as(SIMILAR_TICKETS.as_str())
         .bind(tenant)
         .bind(ticket.id.as_str())
@@ -130,6 +145,7 @@ pub async fn similar_tickets(
         .bind(RESOLVED_BOOST)
         .bind(MIN_SCORE)
         .bind(limit(k))
+        .bind(&frequent)
         .fetch_all(pool)
         .await?;
     Ok(rows
