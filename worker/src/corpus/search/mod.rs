@@ -23,21 +23,6 @@
 //!   document frequency is its share there times the corpus size. A GIN bitmap scan collects every match
 //!   before a `LIMIT` applies, so looking such a term up in the index costs one index entry per matching
 //!   ticket, which is what a mass incident multiplies.
-//! - **Terms frequent in the whole table do not touch the index either** (since 2026-12-02). The recent
-//!   sample only knows what the last [`RECENT_SAMPLE`] tickets say: on a corpus of 100,000 varied tickets
-//!   (`search-bench`, docs/BENCHMARKS.md) a third of a query's terms were shared words in 1 to 10 % of the
-//!   tickets, below the common mark but far above [`DF_CAP`]; each cost a GIN bitmap over all its matches and
-//!   [`DF_CAP`] heap fetches, most of the query's time. PostgreSQL's own statistics of the `search` column
-//!   (`pg_stats.most_common_elems`, kept by `ANALYZE`, read once a minute: `frequency.rs`) name such words.
-//!   A term they estimate at [`FREQUENT_ROWS`] or more rows, in a tenant whose corpus reached [`CORPUS_CAP`]
-//!   and whose recent sample holds it at least once, takes its hits from the recent sample and the document
-//!   frequency a term at the cap gets (`max(DF_CAP, share in the sample x corpus)`), which is what the
-//!   index would have given it: only the sample of its hits in the candidate pool differs (recent tickets
-//!   instead of the first [`DF_CAP`] in the table's order), and such a term weighs little. The statistics
-//!   are the table's, not the tenant's: in a table shared by tenants of very different vocabularies, a word
-//!   frequent elsewhere but found fewer than [`DF_CAP`] times in this tenant (yet at least once in its recent
-//!   sample) is given the frequency of the cap, a lower weight than its exact count would give. On a corpus
-//!   smaller than [`CORPUS_CAP`] (the labelled set) nothing changes.
 //! - **Other terms' document frequencies are capped.** Each reads at most [`DF_CAP`] matching rows. Below the
 //!   cap the count is exact; a term reaching it has its frequency estimated on the recent sample, as above.
 //!   On a corpus no larger than the sample, every count is exact.
@@ -49,19 +34,22 @@
 //!   common terms contribute a bounded sample. Candidates are pre-ranked by the summed weight of the terms
 //!   that fetched them, the best [`CANDIDATES`] are read and scored on their full `search` vector. There is
 //!   no `ts_rank` over every match any more.
-//!
 //! - **Each (recent ticket, term) pair is tested once** (`in_recent`): its result gives both the terms'
 //!   shares of the sample and the sampled terms' hits, which were two passes of `terms x RECENT_SAMPLE`
 //!   tests before. Likewise each candidate's coverage is computed once (`scored` is materialized).
 //!
 //! So a query reads at most `terms x DF_CAP` index hits of rare terms plus [`CORPUS_CAP`] index entries,
-//! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds; what remains of its cost
-//! on a large corpus is CPU: `terms x RECENT_SAMPLE` tests of a term against a recent ticket and
-//! `terms x CANDIDATES` for the scoring, each about a microsecond (docs/BENCHMARKS.md). Knowledge-base
-//! search (`kb.rs`) keeps its uncapped form: articles number in the hundreds and do not come in floods.
+//! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds. Bounded is not cheap:
+//! on a generated corpus of 100,000 varied tickets (`search-bench`, docs/BENCHMARKS.md "Search at scale")
+//! most of the query's time goes to terms in 1 to 10 % of the tickets, below the common mark of the recent
+//! sample but far above [`DF_CAP`] (each a GIN bitmap over all its matches and [`DF_CAP`] heap fetches), and
+//! the rest to `terms x RECENT_SAMPLE` and `terms x CANDIDATES` tests of a term against a `tsvector`. Taking
+//! such terms' hits from the recent sample (named by `pg_stats`) made the query 2 to 3 times faster but
+//! changed which tickets rank for a third of the queries there, so it is not done; the section lists what
+//! would. Knowledge-base search (`kb.rs`) keeps its uncapped form: articles number in the hundreds and do
+//! not come in floods.
 
 mod assets;
-mod frequency;
 mod kb;
 mod terms;
 mod tickets;
@@ -90,12 +78,6 @@ const RECENT_SAMPLE: i64 = 200;
 /// A term found in at least this many of the [`RECENT_SAMPLE`] recent tickets (10 %) is common: its hits
 /// come from the recent tickets, not from the index. Terms that identify a duplicate are far rarer.
 const COMMON_IN_RECENT: i64 = 20;
-
-/// A term that the table's statistics say matches at least this many tickets (four times [`DF_CAP`], so the
-/// statistics' sampling error cannot put a term below the cap above it) is frequent: in a tenant whose corpus
-/// reached [`CORPUS_CAP`] and whose recent tickets hold it, its hits come from the recent tickets, as a
-/// common term's, and its document frequency is what a term at the cap gets.
-const FREQUENT_ROWS: f64 = 4.0 * DF_CAP as f64;
 
 /// `k` as a SQL limit.
 fn limit(k: usize) -> i64 {

@@ -5,10 +5,7 @@ use std::sync::LazyLock;
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
-use super::{
-    CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, FREQUENT_ROWS, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST,
-    frequency, limit, terms,
-};
+use super::{CANDIDATES, COMMON_IN_RECENT, CORPUS_CAP, DF_CAP, MIN_SCORE, RECENT_SAMPLE, RESOLVED_BOOST, limit, terms};
 use crate::context::SimilarTicket;
 
 /// Operands are cast (`::tsquery`), not passed through `to_tsquery`: they are lexemes `to_tsvector` already
@@ -20,9 +17,7 @@ use crate::context::SimilarTicket;
 /// the shares and for the hits below); a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
 /// larger than the sample) is common, takes its hits from `recent` only and its frequency from its share
 /// there, and is never looked up in the GIN index (whose bitmap scan collects every match before a `LIMIT`
-/// applies); a term the table's statistics call frequent (`$8`, [`super::frequency`]) is treated the same
-/// way in a tenant whose corpus reached [`CORPUS_CAP`] and whose recent tickets hold it, with the document
-/// frequency of a term at the cap; any other term reads at most [`DF_CAP`] hits from the index;
+/// applies); any other term reads at most [`DF_CAP`] hits from the index;
 /// `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The
 /// CTEs read more than once are materialized so each runs once; `preselected` and `candidates` are
 /// materialized so the scoring runs on the candidates only: inlined, the planner (with a growing, not yet
@@ -33,8 +28,8 @@ fn similar_tickets_sql() -> String {
     format!(
         "
 WITH terms AS (
-    SELECT ord, operand::tsquery AS query, weight, frequent
-    FROM unnest($3::text[], $4::float8[], $8::bool[]) WITH ORDINALITY AS t(operand, weight, frequent, ord)
+    SELECT ord, operand::tsquery AS query, weight
+    FROM unnest($3::text[], $4::float8[]) WITH ORDINALITY AS t(operand, weight, ord)
 ),
 corpus AS (
     SELECT count(*)::float8 AS n FROM (SELECT 1 FROM tickets WHERE tenant_id = $1 LIMIT {CORPUS_CAP}) AS capped
@@ -46,29 +41,26 @@ in_recent AS MATERIALIZED (
     SELECT terms.ord, r.ticket_id FROM terms JOIN recent r ON r.search @@ terms.query
 ),
 shares AS MATERIALIZED (
-    SELECT terms.ord, terms.query, terms.weight, terms.frequent, corpus.n AS corpus_n,
-           (SELECT count(*) FROM in_recent i WHERE i.ord = terms.ord)::float8 AS in_recent,
-           (SELECT count(*) FROM recent)::float8 AS recent_n
+    SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
+           coalesce(matched.n, 0)::float8 AS in_recent, (SELECT count(*) FROM recent)::float8 AS recent_n
     FROM terms CROSS JOIN corpus
+    LEFT JOIN (SELECT ord, count(*) AS n FROM in_recent GROUP BY ord) AS matched ON matched.ord = terms.ord
 ),
 classed AS (
-    SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common,
-           (frequent AND in_recent >= 1 AND corpus_n >= {CORPUS_CAP}) AS frequent_here
-    FROM shares
+    SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common FROM shares
 ),
 hits AS MATERIALIZED (
-    SELECT c.ord, i.ticket_id FROM classed c JOIN in_recent i ON i.ord = c.ord WHERE c.common OR c.frequent_here
+    SELECT c.ord, i.ticket_id FROM classed c JOIN in_recent i ON i.ord = c.ord WHERE c.common
     UNION ALL
     SELECT c.ord, hit.ticket_id
     FROM classed c CROSS JOIN LATERAL (
         SELECT d.ticket_id FROM tickets d WHERE d.tenant_id = $1 AND d.search @@ c.query LIMIT {DF_CAP}
     ) AS hit
-    WHERE NOT (c.common OR c.frequent_here)
+    WHERE NOT c.common
 ),
 sampled AS (
     SELECT c.ord, c.query, c.weight, c.corpus_n,
-           CASE WHEN c.frequent_here AND NOT c.common THEN greatest({DF_CAP}, c.corpus_n * c.in_recent / nullif(c.recent_n, 0))
-                WHEN NOT c.common AND df.n < {DF_CAP} THEN df.n
+           CASE WHEN NOT c.common AND df.n < {DF_CAP} THEN df.n
                 ELSE greatest(df.n, c.corpus_n * c.in_recent / nullif(c.recent_n, 0))
            END AS df_n
     FROM classed c JOIN (SELECT ord, count(*)::float8 AS n FROM hits GROUP BY ord) AS df ON df.ord = c.ord
@@ -136,7 +128,6 @@ pub async fn similar_tickets(
     if terms.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
-    let frequent = frequency::frequent(pool, &terms.operands, FREQUENT_ROWS).await?;
     let rows: Vec<SimilarRow> = sqlx::query_as(SIMILAR_TICKETS.as_str())
         .bind(tenant)
         .bind(ticket.id.as_str())
@@ -145,7 +136,6 @@ pub async fn similar_tickets(
         .bind(RESOLVED_BOOST)
         .bind(MIN_SCORE)
         .bind(limit(k))
-        .bind(&frequent)
         .fetch_all(pool)
         .await?;
     Ok(rows
