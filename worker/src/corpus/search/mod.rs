@@ -45,7 +45,7 @@
 //! sample but far above [`DF_CAP`] (each a GIN bitmap over all its matches and [`DF_CAP`] heap fetches), and
 //! the rest to `terms x RECENT_SAMPLE` and `terms x CANDIDATES` tests of a term against a `tsvector`. Taking
 //! such terms' hits from the recent sample (named by `pg_stats`) made the query 2 to 3 times faster but
-//! changed which tickets rank for a third of the queries there, so it is not done; the section lists what
+//! changed which tickets rank for 7 of 24 queries there, so it is not done; the section lists what
 //! would. Knowledge-base search (`kb.rs`) keeps its uncapped form: articles number in the hundreds and do
 //! not come in floods.
 
