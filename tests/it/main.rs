@@ -4,6 +4,7 @@
 mod assets;
 mod context_e2e;
 mod context_search;
+mod corpus_bulk;
 mod corpus_updates;
 mod dlq_cli;
 mod e2e_freshservice;

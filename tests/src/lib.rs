@@ -1,8 +1,10 @@
 //! Helpers for the black-box tests: a fresh PostgreSQL database per test, a configuration pointing at it,
-//! an in-process runner for the operator CLI, an in-process ingest, and webhook signing per tool.
+//! an in-process runner for the operator CLI, an in-process ingest, webhook signing per tool, and the
+//! synthetic corpus of the search benchmark.
 
 pub mod broker;
 mod cli;
+pub mod corpus_gen;
 pub mod fake_tool;
 pub mod ingest;
 pub mod proxy;

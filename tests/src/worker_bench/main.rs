@@ -5,6 +5,7 @@
 //! `latency` (webhooks through an in-process ingest at a fixed rate). Each makes its own database and
 //! queues under `--prefix` and removes them at the end.
 
+mod corpus;
 mod latency;
 mod observe;
 mod preload;
@@ -80,6 +81,13 @@ struct Common {
     /// synthesize, post the note, record.
     #[arg(long, global = true)]
     context: bool,
+    /// Before the run, load this many generated tickets (and the generator's articles and assets) into the
+    /// tenant's corpus, and serve each job's ticket from the same generator (instant and slow only).
+    #[arg(long, global = true, default_value_t = 0)]
+    corpus: usize,
+    /// With `--corpus`: the share of the jobs whose ticket belongs to the mass incident.
+    #[arg(long, global = true, default_value_t = 0.0)]
+    mass_jobs: f64,
     /// Also write the result as one JSON object to this file.
     #[arg(long, global = true)]
     json_out: Option<std::path::PathBuf>,
@@ -110,6 +118,8 @@ async fn main() -> anyhow::Result<()> {
         concurrency: cli.common.concurrency,
         db_connections: cli.common.db_connections,
         context: cli.common.context,
+        corpus: cli.common.corpus,
+        mass_jobs: cli.common.mass_jobs,
     };
     let outcome = match cli.scenario {
         Scenario::Instant { jobs } => {

@@ -33,6 +33,9 @@ pub struct Services {
     pub db_connections: u32,
     /// Whether the gather stage searches the tenant's corpus (which the jobs fill) for context.
     pub context: bool,
+    /// Generated tickets loaded before the run (0: none), and the share of mass-incident jobs.
+    pub corpus: usize,
+    pub mass_jobs: f64,
 }
 
 /// A prepared scenario.

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::observe::{self, CpuSnapshot, DbCounters};
 use crate::setup::{self, Services};
-use crate::{preload, stage_metrics};
+use crate::{corpus, preload, stage_metrics};
 
 /// How often the completed rows are counted.
 const POLL: Duration = Duration::from_millis(100);
@@ -43,6 +43,9 @@ pub async fn run(
         if services.context { "on" } else { "off" }
     );
 
+    if services.corpus > 0 {
+        corpus::load(&bench.pool, &tool, services.corpus, jobs, services.mass_jobs).await?;
+    }
     let took = preload::publish_jobs(&bench.config, jobs).await?;
     println!("preloaded {jobs} jobs in {:.1}s ({:.0}/s)", took.as_secs_f64(), jobs as f64 / took.as_secs_f64());
 
@@ -122,6 +125,8 @@ pub async fn run(
         "concurrency": bench.config.worker.concurrency,
         "db_max_connections": bench.config.database.max_connections,
         "context_search": services.context,
+        "corpus": services.corpus,
+        "mass_jobs": services.mass_jobs,
         "implied_ms_per_job_in_flight": concurrency / steady.max(1e-9) * 1e3,
         "claim_to_complete_ms": {"mean": claim_to_complete, "p99": claim_to_complete_p99},
         "recorded_stages_ms_mean": recorded_stages,

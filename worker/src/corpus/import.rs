@@ -1,5 +1,6 @@
 //! The import API: already-parsed rows into a tenant's corpus, knowledge base or inventory, one upsert
-//! statement per row (written whole or not at all; importing the same rows again updates them). Used by
+//! statement per row (written whole or not at all; importing the same rows again updates them), or, for
+//! tickets, one per batch ([`tickets_bulk`]). Used by
 //! `enhancer-worker import` (after it read and validated a file) and by the demo's seed. The conflict rules
 //! are in `tickets.rs`, `articles.rs` and `assets.rs` of this module.
 
@@ -47,6 +48,23 @@ pub async fn tickets(pool: &PgPool, tenant: &str, rows: &[TicketRow]) -> Result<
     let mut imported = Imported::default();
     for row in rows {
         imported.count(ticket(pool, tenant, row).await?);
+    }
+    Ok(imported)
+}
+
+/// How many tickets [`tickets_bulk`] writes per statement: large enough that a round trip per batch costs
+/// little, small enough that one statement's arrays stay a few megabytes.
+const BULK_BATCH: usize = 1_000;
+
+/// Every ticket, [`BULK_BATCH`] rows per statement (each batch written whole or not at all), for loading a
+/// large corpus fast; the same conflict rule as [`ticket`]. A ticket id may appear only once per batch.
+/// Stops at the first failing batch (the batches before it stay written).
+pub async fn tickets_bulk(pool: &PgPool, tenant: &str, rows: &[TicketRow]) -> Result<Imported, sqlx::Error> {
+    let mut imported = Imported::default();
+    for batch in rows.chunks(BULK_BATCH) {
+        for written in tickets::import_many(pool, tenant, batch).await? {
+            imported.count(written);
+        }
     }
     Ok(imported)
 }

@@ -138,6 +138,82 @@ pub(super) async fn import(pool: &PgPool, tenant: &str, row: &TicketRow) -> Resu
     Ok(Written::from_new(new))
 }
 
+/// The import upsert for many rows at once: the same conflict rule as [`IMPORT_UPSERT`], the rows passed as
+/// one array per column and unnested. `indexed_at` is `clock_timestamp()`, not `now()`: rows written by one
+/// statement keep the order they were given in, which is what "the most recent tickets" reads.
+const IMPORT_UPSERT_MANY: &str = "
+INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, priority, ip_addresses,
+                     url, source, opened_at, resolved_at, indexed_at)
+SELECT $1, r.ticket_id, r.subject, r.description, r.resolution, r.status, r.priority,
+       r.addresses::text[]::inet[], r.url, 'import', r.opened_at, r.resolved_at, clock_timestamp()
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+            $10::timestamptz[], $11::timestamptz[])
+     WITH ORDINALITY AS r(ticket_id, subject, description, resolution, status, priority, addresses, url,
+                          opened_at, resolved_at, ord)
+ORDER BY r.ord
+ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET
+    subject      = EXCLUDED.subject,
+    description  = EXCLUDED.description,
+    resolution   = EXCLUDED.resolution,
+    status       = EXCLUDED.status,
+    priority     = EXCLUDED.priority,
+    ip_addresses = EXCLUDED.ip_addresses,
+    url          = EXCLUDED.url,
+    opened_at    = EXCLUDED.opened_at,
+    resolved_at  = EXCLUDED.resolved_at,
+    indexed_at   = clock_timestamp()
+RETURNING (xmax = 0)";
+
+/// Upserts `rows` with one statement: all are written or none. A ticket id may appear only once in `rows`
+/// (PostgreSQL refuses to update one row twice in a statement). Addresses travel as one `{a,b}` array
+/// literal per row, as PostgreSQL has no array of arrays of varying length.
+pub(super) async fn import_many(pool: &PgPool, tenant: &str, rows: &[TicketRow]) -> Result<Vec<Written>, sqlx::Error> {
+    let mut columns = ManyColumns::default();
+    for row in rows {
+        let addresses = ip_extract::extract(&format!("{}\n{}", row.subject, row.description));
+        columns.ticket_id.push(row.ticket_id.as_str());
+        columns.subject.push(limits::title(&row.subject));
+        columns.description.push(limits::body(&row.description));
+        columns.resolution.push(row.resolution.as_deref().map(limits::body));
+        columns.status.push(row.status.as_deref());
+        columns.priority.push(row.priority.map(Priority::as_str));
+        // Extracted addresses are digits, dots, colons and a slash: nothing to quote in an array literal.
+        columns.addresses.push(format!("{{{}}}", addresses.join(",")));
+        columns.url.push(row.url.as_deref());
+        columns.opened_at.push(row.opened_at);
+        columns.resolved_at.push(row.resolved_at);
+    }
+    let new: Vec<bool> = sqlx::query_scalar(IMPORT_UPSERT_MANY)
+        .bind(tenant)
+        .bind(&columns.ticket_id)
+        .bind(&columns.subject)
+        .bind(&columns.description)
+        .bind(&columns.resolution)
+        .bind(&columns.status)
+        .bind(&columns.priority)
+        .bind(&columns.addresses)
+        .bind(&columns.url)
+        .bind(&columns.opened_at)
+        .bind(&columns.resolved_at)
+        .fetch_all(pool)
+        .await?;
+    Ok(new.into_iter().map(Written::from_new).collect())
+}
+
+#[derive(Default)]
+struct ManyColumns<'a> {
+    ticket_id: Vec<&'a str>,
+    subject: Vec<&'a str>,
+    description: Vec<&'a str>,
+    resolution: Vec<Option<&'a str>>,
+    status: Vec<Option<&'a str>>,
+    priority: Vec<Option<&'static str>>,
+    addresses: Vec<String>,
+    url: Vec<Option<&'a str>>,
+    opened_at: Vec<Option<DateTime<Utc>>>,
+    resolved_at: Vec<Option<DateTime<Utc>>>,
+}
+
 /// `$1` becomes `$(1 + by)`, and so on for every placeholder; the statements involved hold no `$` inside
 /// string literals.
 fn shift_placeholders(sql: &str, by: usize) -> String {

@@ -66,6 +66,18 @@ struct AssetMatch {
     criticality: Option<String>,
 }
 
+/// The query of [`tickets_mentioning`]: `$1` tenant, `$2` addresses (`text[]`, valid ones), `$3` the ticket
+/// left out, `$4` the limit. Public so that `search-bench` can `EXPLAIN` it as it runs.
+pub const TICKETS_MENTIONING: &str = "
+SELECT t.ticket_id, t.subject, t.status,
+       (SELECT m.raw FROM unnest($2::text[]) WITH ORDINALITY AS m(raw, ord)
+        WHERE m.raw::inet = ANY (t.ip_addresses) ORDER BY m.ord LIMIT 1) AS address
+FROM tickets t
+-- `&&` over `inet[]` is what the GIN index on `tickets.ip_addresses` serves.
+WHERE t.tenant_id = $1 AND t.ticket_id <> $3 AND t.ip_addresses && $2::text[]::inet[]
+ORDER BY t.indexed_at DESC, t.ticket_id
+LIMIT $4";
+
 /// Other tickets that mention any of `addresses` (the same address or network, exactly as normalized),
 /// `exclude` (the ticket itself) left out, most recently indexed first.
 pub async fn tickets_mentioning(
@@ -79,22 +91,13 @@ pub async fn tickets_mentioning(
     if addresses.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    // `&&` over `inet[]` is what the GIN index on `tickets.ip_addresses` serves.
-    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT t.ticket_id, t.subject, t.status, \
-                (SELECT m.raw FROM unnest($2::text[]) WITH ORDINALITY AS m(raw, ord) \
-                 WHERE m.raw::inet = ANY (t.ip_addresses) ORDER BY m.ord LIMIT 1) AS address \
-         FROM tickets t \
-         WHERE t.tenant_id = $1 AND t.ticket_id <> $3 AND t.ip_addresses && $2::text[]::inet[] \
-         ORDER BY t.indexed_at DESC, t.ticket_id \
-         LIMIT $4",
-    )
-    .bind(tenant)
-    .bind(&addresses)
-    .bind(exclude)
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(TICKETS_MENTIONING)
+        .bind(tenant)
+        .bind(&addresses)
+        .bind(exclude)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(ticket_id, subject, status, address)| RelatedTicket { ticket_id, subject, status, address })

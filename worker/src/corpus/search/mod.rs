@@ -34,17 +34,27 @@
 //!   common terms contribute a bounded sample. Candidates are pre-ranked by the summed weight of the terms
 //!   that fetched them, the best [`CANDIDATES`] are read and scored on their full `search` vector. There is
 //!   no `ts_rank` over every match any more.
+//! - **Each (recent ticket, term) pair is tested once** (`in_recent`): its result gives both the terms'
+//!   shares of the sample and the sampled terms' hits, which were two passes of `terms x RECENT_SAMPLE`
+//!   tests before. Likewise each candidate's coverage is computed once (`scored` is materialized).
 //!
 //! So a query reads at most `terms x DF_CAP` index hits of rare terms plus [`CORPUS_CAP`] index entries,
-//! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds. Knowledge-base search (`kb.rs`) keeps its uncapped form:
-//! articles number in the hundreds and do not come in floods.
+//! [`RECENT_SAMPLE`] recent rows and [`CANDIDATES`] rows, whatever the corpus holds. Bounded is not cheap:
+//! on a generated corpus of 100,000 varied tickets (`search-bench`, docs/BENCHMARKS.md "Search at scale")
+//! most of the query's time goes to terms in 1 to 10 % of the tickets, below the common mark of the recent
+//! sample but far above [`DF_CAP`] (each a GIN bitmap over all its matches and [`DF_CAP`] heap fetches), and
+//! the rest to `terms x RECENT_SAMPLE` and `terms x CANDIDATES` tests of a term against a `tsvector`. Taking
+//! such terms' hits from the recent sample (named by `pg_stats`) made the query 2 to 3 times faster but
+//! changed which tickets rank for 7 of 24 queries there, so it is not done; the section lists what
+//! would. Knowledge-base search (`kb.rs`) keeps its uncapped form: articles number in the hundreds and do
+//! not come in floods.
 
 mod assets;
 mod kb;
 mod terms;
 mod tickets;
 
-pub use assets::{related_assets, tickets_mentioning};
+pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
 pub use kb::kb_articles;
 pub use tickets::similar_tickets;
 

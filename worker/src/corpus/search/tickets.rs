@@ -13,14 +13,17 @@ use crate::context::SimilarTicket;
 ///
 /// Every step reads a bounded number of rows and index entries, however many tickets match (see the module
 /// docs of [`super`]): `corpus` counts at most [`CORPUS_CAP`] rows; `recent` holds the [`RECENT_SAMPLE`]
-/// most recently indexed tickets; a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
+/// most recently indexed tickets, and `in_recent` which of them match which term (each pair tested once, for
+/// the shares and for the hits below); a term found in at least [`COMMON_IN_RECENT`] of them (when the corpus is
 /// larger than the sample) is common, takes its hits from `recent` only and its frequency from its share
 /// there, and is never looked up in the GIN index (whose bitmap scan collects every match before a `LIMIT`
-/// applies); any other term reads at most [`DF_CAP`] hits from the index; `preselected` keeps
-/// [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The CTEs read more than
-/// once are materialized so each runs once; `preselected` and `candidates` are materialized so the scoring
-/// runs on the candidates only: inlined, the planner (with a growing, not yet analyzed corpus) joined them by
-/// scanning every ticket of the tenant and scored each one (docs/BENCHMARKS.md).
+/// applies); any other term reads at most [`DF_CAP`] hits from the index;
+/// `preselected` keeps [`CANDIDATES`] tickets, and only those are scored on their full `search` vector. The
+/// CTEs read more than once are materialized so each runs once; `preselected` and `candidates` are
+/// materialized so the scoring runs on the candidates only: inlined, the planner (with a growing, not yet
+/// analyzed corpus) joined them by scanning every ticket of the tenant and scored each one; `scored` is
+/// materialized because inlined, each kept candidate's coverage was computed twice, for the `WHERE` and for
+/// the score (docs/BENCHMARKS.md).
 fn similar_tickets_sql() -> String {
     format!(
         "
@@ -34,17 +37,20 @@ corpus AS (
 recent AS MATERIALIZED (
     SELECT ticket_id, search FROM tickets WHERE tenant_id = $1 ORDER BY indexed_at DESC LIMIT {RECENT_SAMPLE}
 ),
+in_recent AS MATERIALIZED (
+    SELECT terms.ord, r.ticket_id FROM terms JOIN recent r ON r.search @@ terms.query
+),
 shares AS MATERIALIZED (
     SELECT terms.ord, terms.query, terms.weight, corpus.n AS corpus_n,
-           (SELECT count(*) FROM recent r WHERE r.search @@ terms.query)::float8 AS in_recent,
-           (SELECT count(*) FROM recent)::float8 AS recent_n
+           coalesce(matched.n, 0)::float8 AS in_recent, (SELECT count(*) FROM recent)::float8 AS recent_n
     FROM terms CROSS JOIN corpus
+    LEFT JOIN (SELECT ord, count(*) AS n FROM in_recent GROUP BY ord) AS matched ON matched.ord = terms.ord
 ),
 classed AS (
     SELECT *, (in_recent >= {COMMON_IN_RECENT} AND corpus_n > recent_n) AS common FROM shares
 ),
 hits AS MATERIALIZED (
-    SELECT c.ord, r.ticket_id FROM classed c JOIN recent r ON r.search @@ c.query WHERE c.common
+    SELECT c.ord, i.ticket_id FROM classed c JOIN in_recent i ON i.ord = c.ord WHERE c.common
     UNION ALL
     SELECT c.ord, hit.ticket_id
     FROM classed c CROSS JOIN LATERAL (
@@ -77,7 +83,7 @@ candidates AS MATERIALIZED (
            ts_filter(d.search, '{{a}}') AS subject_terms, ts_filter(d.search, '{{b}}') AS description_terms
     FROM preselected p JOIN tickets d ON d.tenant_id = $1 AND d.ticket_id = p.ticket_id
 ),
-scored AS (
+scored AS MATERIALIZED (
     SELECT c.ticket_id, c.subject, c.resolution, c.status, c.url,
            (SELECT sum(w.weight * CASE WHEN c.subject_terms @@ w.query THEN 1.0
                                        WHEN c.description_terms @@ w.query THEN 0.6

@@ -1,0 +1,166 @@
+//! One corpus's measurements: each search the gather stage runs, and the whole gather, over the same query
+//! tickets, timed one by one (client side, round trips included), and the database backend's CPU over all
+//! of them from `/proc/<pid>/stat` (the pool has one connection, so that backend ran only these).
+
+use std::time::Instant;
+
+use enhancer_shared::domain::Ticket;
+use enhancer_shared::ip_extract;
+use enhancer_shared::tenant::StageToggles;
+use enhancer_tests::corpus_gen::Generator;
+use enhancer_worker::corpus::search;
+use enhancer_worker::stages::gather::context_for;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+/// What the gather stage asks for, with the same limits (`stages/gather.rs`).
+const TOP_K: usize = 5;
+const RELATED_LIMIT: usize = 5;
+/// Query tickets run once before measuring: caches and prepared statements.
+const WARMUP: usize = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    Similar,
+    Kb,
+    Assets,
+    Related,
+    Gather,
+}
+
+impl Search {
+    const ALL: [Search; 5] = [Search::Similar, Search::Kb, Search::Assets, Search::Related, Search::Gather];
+
+    fn name(self) -> &'static str {
+        match self {
+            Search::Similar => "similar tickets",
+            Search::Kb => "KB articles",
+            Search::Assets => "assets by address",
+            Search::Related => "tickets by address",
+            Search::Gather => "whole gather",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    kind: &'static str,
+    search: &'static str,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    mean_ms: f64,
+    db_cpu_ms: f64,
+    /// Mean number of results returned.
+    results: f64,
+}
+
+/// Every search for `queries` ordinary and `queries` mass-incident tickets.
+pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: usize) -> anyhow::Result<Vec<Row>> {
+    let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(pool).await?;
+    let kinds: [(&'static str, Vec<Ticket>); 2] = [
+        ("ordinary", (0..queries + WARMUP).map(|i| generator.ordinary_query(i)).collect()),
+        ("mass incident", (0..queries + WARMUP).map(|i| generator.mass_query(i)).collect()),
+    ];
+    for (_, tickets) in &kinds {
+        for ticket in &tickets[queries..] {
+            for search in Search::ALL {
+                one(pool, tenant, ticket, search).await?;
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (kind, tickets) in &kinds {
+        for search in Search::ALL {
+            let mut times = Vec::with_capacity(queries);
+            let mut found = 0usize;
+            let cpu_before = backend_cpu_ticks(backend);
+            for ticket in &tickets[..queries] {
+                let started = Instant::now();
+                found += one(pool, tenant, ticket, search).await?;
+                times.push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            let cpu_ms = backend_cpu_ticks(backend).saturating_sub(cpu_before) as f64 * 10.0;
+            times.sort_by(f64::total_cmp);
+            let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+            rows.push(Row {
+                kind,
+                search: search.name(),
+                p50_ms: at(0.5),
+                p99_ms: at(0.99),
+                max_ms: times.last().copied().unwrap_or(0.0),
+                mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
+                db_cpu_ms: cpu_ms / queries.max(1) as f64,
+                results: found as f64 / queries.max(1) as f64,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Runs one search for `ticket`; the number of results.
+async fn one(pool: &PgPool, tenant: &str, ticket: &Ticket, search: Search) -> anyhow::Result<usize> {
+    let addresses = ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description));
+    Ok(match search {
+        Search::Similar => search::similar_tickets(pool, tenant, ticket, TOP_K).await?.len(),
+        Search::Kb => search::kb_articles(pool, tenant, ticket, TOP_K).await?.len(),
+        Search::Assets => search::related_assets(pool, tenant, &addresses).await?.len(),
+        Search::Related => {
+            search::tickets_mentioning(pool, tenant, &addresses, ticket.id.as_str(), RELATED_LIMIT).await?.len()
+        }
+        Search::Gather => {
+            let context = context_for(pool, tenant, ticket, StageToggles::default()).await?;
+            context.similar_tickets.len()
+                + context.kb_articles.len()
+                + context.assets.len()
+                + context.related_tickets.len()
+        }
+    })
+}
+
+/// User plus system CPU ticks (1/100 s) of process `pid` so far.
+fn backend_cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let Some(close) = stat.rfind(')') else { return 0 };
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    ticks(11) + ticks(12)
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS)` of the related-tickets-by-address query for `ticket`, as the worker runs it.
+pub async fn explain_related(pool: &PgPool, tenant: &str, ticket: &Ticket) -> anyhow::Result<String> {
+    let addresses = ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description));
+    let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {}", search::TICKETS_MENTIONING);
+    let lines: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(tenant)
+        .bind(&addresses)
+        .bind(ticket.id.as_str())
+        .bind(i64::try_from(RELATED_LIMIT)?)
+        .fetch_all(pool)
+        .await?;
+    Ok(lines.join("\n"))
+}
+
+pub fn render(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| query | search | p50 ms | p99 ms | max ms | mean ms | db cpu ms/search | results |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |\n",
+            r.kind, r.search, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms, r.db_cpu_ms, r.results
+        ));
+    }
+    out
+}
+
+pub fn to_json(rows: &[Row]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({"query": r.kind, "search": r.search, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "max_ms": r.max_ms,
+                       "mean_ms": r.mean_ms, "db_cpu_ms": r.db_cpu_ms, "results": r.results})
+            })
+            .collect(),
+    )
+}
