@@ -41,6 +41,7 @@
 
 mod assets;
 mod kb;
+pub mod relevance;
 mod terms;
 mod tickets;
 
