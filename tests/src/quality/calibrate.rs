@@ -10,8 +10,8 @@ use crate::dataset::Split;
 use crate::evaluate::Outcome;
 use crate::metrics::Shown;
 
-const SHARES: [f32; 8] = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const FLOORS: [f32; 8] = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5];
+const SHARES: [f32; 7] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+const FLOORS: [f32; 11] = [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3];
 
 fn ids(ranked: &[(String, f32)], cutoff: &Cutoff) -> Vec<String> {
     relevance::cut(ranked.to_vec(), cutoff, |(_, score)| *score).into_iter().map(|(id, _)| id).collect()

@@ -1,4 +1,4 @@
-//! One pass over the queries: for each new ticket, our ranking (the worker's searches, before any cut-off),
+//! One pass over the queries: for each new ticket, our ranking (the worker's, before any cut-off),
 //! what the worker's note context shows (the gather stage's `context_for`, cut-offs applied), and BM25's
 //! ranking over the same documents.
 
@@ -6,15 +6,13 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_shared::tenant::StageToggles;
-use enhancer_worker::corpus::search;
+use enhancer_worker::corpus::search::ranking;
 use enhancer_worker::stages::gather;
 use sqlx::PgPool;
 
 use crate::bm25::Bm25;
 use crate::dataset::{Dataset, Query, Split};
 
-/// How deep our ranking is read (for the metrics and for the calibration's sweeps).
-pub const RANKED: usize = 10;
 /// BM25's naive note: its first five tickets and first three articles, no cut-off.
 pub const BM25_TICKETS: usize = 5;
 pub const BM25_ARTICLES: usize = 3;
@@ -28,7 +26,7 @@ pub struct Outcome {
     pub split: Split,
     pub relevant: Vec<String>,
     pub kb: Vec<String>,
-    /// Ours, best first, with scores, before the cut-offs.
+    /// Ours, best first, with scores, before the cut-offs ([`ranking::POOL`] deep).
     pub tickets: Vec<(String, f32)>,
     pub articles: Vec<(String, f32)>,
     /// What the worker's note shows.
@@ -61,11 +59,11 @@ pub async fn run(pool: &PgPool, tenant: &str, data: &Dataset) -> anyhow::Result<
     for query in &queries {
         let ticket = ticket(query)?;
         let started = Instant::now();
-        let tickets = search::similar_tickets(pool, tenant, &ticket, RANKED).await?;
-        let articles = search::kb_articles(pool, tenant, &ticket, RANKED).await?;
+        let ranked = ranking::rank(pool, tenant, &ticket, true, true).await?;
         let context = gather::context_for(pool, tenant, &ticket, toggles).await?;
         elapsed += started.elapsed();
         let text = format!("{} {}", ticket.subject, ticket.description);
+
         outcomes.push(Outcome {
             id: query.ticket.id.clone(),
             family: query.family.to_owned(),
@@ -73,8 +71,8 @@ pub async fn run(pool: &PgPool, tenant: &str, data: &Dataset) -> anyhow::Result<
             split: query.ticket.split,
             relevant: query.relevant.clone(),
             kb: query.articles.clone(),
-            tickets: tickets.into_iter().map(|t| (t.ticket_id, t.score)).collect(),
-            articles: articles.into_iter().map(|a| (a.article_id, a.score)).collect(),
+            tickets: ranked.tickets.into_iter().map(|t| (t.ticket_id, t.score)).collect(),
+            articles: ranked.articles.into_iter().map(|a| (a.article_id, a.score)).collect(),
             shown_tickets: context.similar_tickets.into_iter().map(|t| t.ticket_id).collect(),
             shown_articles: context.kb_articles.into_iter().map(|a| a.article_id).collect(),
             bm25_tickets: tickets_bm25.search(&text, &query.ticket.id, BM25_TICKETS),

@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         data.families.len(),
         outcomes.len(),
         per_query.as_secs_f64() * 1000.0,
-        evaluate::RANKED
+        enhancer_worker::corpus::search::ranking::POOL
     );
     if flag("--verbose") {
         outcomes.iter().filter(|o| o.split == Split::Tune).for_each(print_outcome);

@@ -34,10 +34,9 @@ pub fn print(title: &str, f: &Figures) {
          articles | no article shown (families without one) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (name, ranking, shown) in [
-        ("ours (note after cut-offs)", &f.ours, &f.note),
-        ("BM25 (naive note: top 5 + top 3)", &f.bm25, &f.bm25_note),
-    ] {
+    for (name, ranking, shown) in
+        [("ours (note after cut-offs)", &f.ours, &f.note), ("BM25 (naive note: top 5 + top 3)", &f.bm25, &f.bm25_note)]
+    {
         println!(
             "| {name} | {:.3} | {:.3} | {:.3} | {:.2} | {:.3} | {:.2} | {:.3} | {} |",
             ranking.recall(),

@@ -1,6 +1,6 @@
 //! Gather: fetch the full ticket through the tenant's plugin, and the context around it: the searches of
 //! [`crate::corpus::search`] (similar tickets, knowledge base, assets), as the tenant enabled them, into a
-//! [`TicketContext`]. Similar tickets and articles pass the relevance cut-offs
+//! [`TicketContext`]. Similar tickets and articles are ranked ([`search::ranking`]) and cut
 //! ([`search::relevance`]): the context holds what the note shows, and nothing weaker.
 
 use enhancer_plugins::{TicketingTool, ToolApi};
@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use super::{Stage, StageError};
 use crate::context::TicketContext;
 use crate::corpus::search;
+use crate::corpus::search::ranking;
 use crate::corpus::search::relevance::{self, ARTICLES, TICKETS};
 use crate::metrics::Metrics;
 
@@ -54,13 +55,10 @@ pub async fn context_for(
         addresses: ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description)),
         ..TicketContext::default()
     };
-    if stages.similar_tickets {
-        let ranked = search::similar_tickets(pool, tenant, ticket, TICKETS.max).await?;
-        context.similar_tickets = relevance::cut(ranked, &TICKETS, |t| t.score);
-    }
-    if stages.knowledge_base {
-        let ranked = search::kb_articles(pool, tenant, ticket, ARTICLES.max).await?;
-        context.kb_articles = relevance::cut(ranked, &ARTICLES, |a| a.score);
+    if stages.similar_tickets || stages.knowledge_base {
+        let ranked = ranking::rank(pool, tenant, ticket, stages.similar_tickets, stages.knowledge_base).await?;
+        context.similar_tickets = relevance::cut(ranked.tickets, &TICKETS, |t| t.score);
+        context.kb_articles = relevance::cut(ranked.articles, &ARTICLES, |a| a.score);
     }
     if stages.assets && !context.addresses.is_empty() {
         context.assets = search::related_assets(pool, tenant, &context.addresses).await?;

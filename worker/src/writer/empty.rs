@@ -40,7 +40,8 @@ pub fn fill(markdown: &str, context: &TicketContext) -> String {
         let start = lines.iter().position(|line| line.trim_end().eq_ignore_ascii_case(&title));
         note = match start {
             Some(start) => {
-                let end = lines[start + 1..].iter().position(|l| l.starts_with("## ")).map_or(lines.len(), |i| start + 1 + i);
+                let end =
+                    lines[start + 1..].iter().position(|l| l.starts_with("## ")).map_or(lines.len(), |i| start + 1 + i);
                 let mut out: Vec<String> = lines[..=start].iter().map(|l| (*l).to_owned()).collect();
                 out.extend([String::new(), sentence.to_owned(), String::new()]);
                 out.extend(lines[end..].iter().map(|l| (*l).to_owned()));
@@ -76,14 +77,19 @@ mod tests {
 
     #[test]
     fn a_section_with_context_is_left_as_written_and_a_missing_empty_one_is_added() {
-        let context = TicketContext {
-            similar_tickets: Vec::new(),
-            kb_articles: vec![article()],
-            ..TicketContext::default()
-        };
+        let context =
+            TicketContext { similar_tickets: Vec::new(), kb_articles: vec![article()], ..TicketContext::default() };
         let note = fill("## Summary\n\nx\n\n## Knowledge base\n\n- Booking", &context);
-        assert_eq!(note, "## Summary\n\nx\n\n## Knowledge base\n\n- Booking\n\n## Similar tickets\n\nNo similar past ticket found.");
+        assert_eq!(
+            note,
+            "## Summary\n\nx\n\n## Knowledge base\n\n- Booking\n\n## Similar tickets\n\nNo similar past ticket found."
+        );
         let last = fill("## Summary\nx\n## Knowledge base\n- invented", &TicketContext::default());
-        assert!(last.ends_with("## Knowledge base\n\nNo related article found.\n\n## Similar tickets\n\nNo similar past ticket found.") && !last.contains("invented"), "{last}");
+        assert!(
+            last.ends_with(
+                "## Knowledge base\n\nNo related article found.\n\n## Similar tickets\n\nNo similar past ticket found."
+            ) && !last.contains("invented"),
+            "{last}"
+        );
     }
 }

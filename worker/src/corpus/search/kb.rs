@@ -16,15 +16,17 @@ WITH terms AS (
     SELECT operand::tsquery AS query, weight FROM unnest($2::text[], $3::float8[]) AS t(operand, weight)
 ),
 corpus AS (SELECT count(*)::float8 AS n FROM kb_articles WHERE tenant_id = $1),
-weighted AS (
-    SELECT terms.query, terms.weight * ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS weight
+every_term AS (
+    SELECT terms.query, df.n AS df_n,
+           terms.weight * ln(1 + (corpus.n - greatest(df.n, 1) + 0.5) / (greatest(df.n, 1) + 0.5)) AS weight
     FROM terms CROSS JOIN corpus
     CROSS JOIN LATERAL (
         SELECT count(*)::float8 AS n FROM kb_articles a WHERE a.tenant_id = $1 AND a.search @@ terms.query
     ) AS df
-    WHERE df.n > 0
 ),
+weighted AS (SELECT query, weight FROM every_term WHERE df_n > 0),
 mass AS (SELECT sum(weight) AS total FROM weighted),
+known AS (SELECT sum(weight) FILTER (WHERE df_n > 0) / nullif(sum(weight), 0) AS share FROM every_term),
 any_term AS (SELECT string_agg(operand, ' | ')::tsquery AS query FROM unnest($2::text[]) AS operand),
 candidates AS (
     SELECT a.article_id, a.title, a.url, a.body, a.search,
@@ -45,7 +47,7 @@ scored AS (
 best AS (
     SELECT * FROM scored WHERE coverage >= $4 ORDER BY coverage DESC, article_id LIMIT $5
 )
-SELECT article_id, title, url, coverage::float4 AS score,
+SELECT article_id, title, url, coverage::float4 AS score, (SELECT share FROM known)::float4 AS known_share,
        ts_headline('english', body, (SELECT query FROM any_term),
                    'MaxWords=40, MinWords=15, ShortWord=2, StartSel=\"\", StopSel=\"\"') AS excerpt
 FROM best
@@ -57,7 +59,19 @@ struct ArticleRow {
     title: String,
     url: Option<String>,
     score: f32,
+    known_share: Option<f32>,
     excerpt: String,
+}
+
+/// Articles, best first, and the share of the query's weight the knowledge base knows at all.
+#[derive(Debug, Default)]
+pub struct KbMatches {
+    pub articles: Vec<KbArticle>,
+    /// The weight of the query terms some article contains, over the weight of all of them (0..1). Coverage
+    /// counts the first only, so it ranks the articles among themselves; this says how much of the question
+    /// the knowledge base speaks to at all (a disk alert's "disk", "drive", "full" in a knowledge base about
+    /// rooms and printers: little).
+    pub known_share: f32,
 }
 
 /// The `k` most relevant knowledge-base articles, best first, weak matches left out.
@@ -67,9 +81,14 @@ pub async fn kb_articles(
     ticket: &Ticket,
     k: usize,
 ) -> Result<Vec<KbArticle>, sqlx::Error> {
+    Ok(kb_matches(pool, tenant, ticket, k).await?.articles)
+}
+
+/// [`kb_articles`], with the share of the query the knowledge base knows ([`KbMatches::known_share`]).
+pub async fn kb_matches(pool: &PgPool, tenant: &str, ticket: &Ticket, k: usize) -> Result<KbMatches, sqlx::Error> {
     let terms = terms::query_terms(pool, ticket).await?;
     if terms.is_empty() || k == 0 {
-        return Ok(Vec::new());
+        return Ok(KbMatches::default());
     }
     let rows: Vec<ArticleRow> = sqlx::query_as(KB_ARTICLES)
         .bind(tenant)
@@ -80,7 +99,8 @@ pub async fn kb_articles(
         .bind(CANDIDATES)
         .fetch_all(pool)
         .await?;
-    Ok(rows
+    let known_share = rows.first().and_then(|row| row.known_share).unwrap_or(0.0);
+    let articles = rows
         .into_iter()
         .map(|row| KbArticle {
             article_id: row.article_id,
@@ -89,7 +109,8 @@ pub async fn kb_articles(
             excerpt: excerpt(&row.excerpt),
             score: row.score,
         })
-        .collect())
+        .collect();
+    Ok(KbMatches { articles, known_share })
 }
 
 /// One line, at most [`EXCERPT_CHARS`] characters, cut at a word.

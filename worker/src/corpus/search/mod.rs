@@ -40,13 +40,15 @@
 //! articles number in the hundreds and do not come in floods.
 
 mod assets;
+mod consensus;
 mod kb;
+pub mod ranking;
 pub mod relevance;
 mod terms;
 mod tickets;
 
 pub use assets::{related_assets, tickets_mentioning};
-pub use kb::kb_articles;
+pub use kb::{KbMatches, kb_articles, kb_matches};
 pub use tickets::similar_tickets;
 
 /// Below this weighted coverage a match is left out: sharing one moderately rare word is not similarity.

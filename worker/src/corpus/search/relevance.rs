@@ -34,10 +34,10 @@ pub struct Cutoff {
 }
 
 /// Similar tickets in a note.
-pub const TICKETS: Cutoff = Cutoff { share_of_best: 0.5, floor: 0.2, max: 5 };
+pub const TICKETS: Cutoff = Cutoff { share_of_best: 0.9, floor: 0.22, max: 5 };
 
 /// Knowledge-base articles in a note.
-pub const ARTICLES: Cutoff = Cutoff { share_of_best: 0.6, floor: 0.25, max: 3 };
+pub const ARTICLES: Cutoff = Cutoff { share_of_best: 0.9, floor: 0.18, max: 3 };
 
 /// The matches of `ranked` (best first, as the searches return them) that `cutoff` lets through, in order.
 /// `score` reads an item's score; a NaN score is never shown.
