@@ -48,14 +48,14 @@ async fn main() -> anyhow::Result<()> {
     );
 
     println!(
-        "{} past tickets, {} articles, {} families; {} new tickets as queries; mean search time {:.1} ms per \
-         query (ranking read {} deep, and the note context)\n",
+        "{} past tickets, {} articles, {} families; {} new tickets as queries; ranking read {} deep; the note \
+         context took {:.1} ms per query (similar tickets and articles, debug build)\n",
         data.all_past().count(),
         data.all_articles().count(),
         data.families.len(),
         outcomes.len(),
-        per_query.as_secs_f64() * 1000.0,
-        enhancer_worker::corpus::search::ranking::POOL
+        enhancer_worker::corpus::search::ranking::POOL,
+        per_query.as_secs_f64() * 1000.0
     );
     if flag("--verbose") {
         outcomes.iter().filter(|o| o.split == Split::Tune).for_each(print_outcome);

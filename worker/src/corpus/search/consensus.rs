@@ -91,6 +91,11 @@ fn apply<T>(items: Vec<T>, scores: &[f32], id: impl Fn(&T) -> &String, set: impl
         .collect()
 }
 
+/// The lexemes of `id`, borrowed (none when it has no row).
+fn set<'a>(lexemes: &'a Lexemes, id: &str) -> HashSet<&'a str> {
+    lexemes.get(id).map(|set| set.iter().map(String::as_str).collect()).unwrap_or_default()
+}
+
 /// Cosine of two lexeme sets.
 fn overlap(a: &HashSet<&str>, b: &HashSet<&str>) -> f32 {
     let both = a.intersection(b).count() as f32;
@@ -140,20 +145,14 @@ fn rescore_articles(
     votes: &[(&str, f32)],
     ticket_lexemes: &Lexemes,
 ) -> Vec<f32> {
-    let set = |lexemes: &Lexemes, id: &str| -> HashSet<String> { lexemes.get(id).cloned().unwrap_or_default() };
-    let voters: Vec<HashSet<String>> = votes.iter().map(|(id, _)| set(ticket_lexemes, id)).collect();
+    let voters: Vec<HashSet<&str>> = votes.iter().map(|(id, _)| set(ticket_lexemes, id)).collect();
     let mass = votes.iter().map(|(_, s)| s).sum::<f32>();
     ranked
         .iter()
         .map(|(id, score)| {
             let article = set(article_lexemes, id);
-            let article: HashSet<&str> = article.iter().map(String::as_str).collect();
-            let support = votes
-                .iter()
-                .zip(&voters)
-                .map(|((_, weight), voter)| weight * overlap(&article, &voter.iter().map(String::as_str).collect()))
-                .sum::<f32>();
-            let support = if mass > 0.0 { support / mass } else { *score };
+            let support = votes.iter().zip(&voters).map(|((_, weight), voter)| weight * overlap(&article, voter));
+            let support = if mass > 0.0 { support.sum::<f32>() / mass } else { *score };
             (score + ARTICLE_WEIGHT * support) / (1.0 + ARTICLE_WEIGHT)
         })
         .collect()
