@@ -1,5 +1,5 @@
 //! The ranking a note's context is cut from: the coverage searches ([`super::similar_tickets`],
-//! [`super::kb_matches`]) read [`POOL`] deep, then re-ranked by consensus ([`super::consensus`]); an
+//! [`super::kb_matches`]) read [`POOL`] deep, then re-ranked by consensus (`consensus.rs`); an
 //! article's score is then scaled by the share of the query the knowledge base knows at all
 //! ([`super::KbMatches::known_share`]), which leaves the order as it is and makes the absolute floor of the
 //! cut-offs mean "explains this much of the question". The gather stage cuts the result with
