@@ -135,6 +135,8 @@ async fn an_unrelated_article_is_not_shown() {
     assert_eq!(titles.first(), Some(&DISK_ARTICLE.1), "{titles:?}");
     assert!(!titles.contains(&BOOKING), "{titles:?}");
     assert!(titles.len() <= 3, "{titles:?}");
+    let excerpt = &context.kb_articles[0].excerpt;
+    assert!(excerpt.contains("full") || excerpt.contains("space"), "the shown article has its excerpt: {excerpt:?}");
 }
 
 #[tokio::test]

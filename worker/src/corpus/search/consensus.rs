@@ -52,16 +52,15 @@ pub async fn rerank(
     if tickets.is_empty() {
         return Ok((tickets, articles));
     }
-    let ids: Vec<&str> = tickets.iter().map(|t| t.ticket_id.as_str()).collect();
-    let ticket_lexemes = lexemes(pool, TICKET_LEXEMES, tenant, &ids).await?;
+    let ticket_ids: Vec<&str> = tickets.iter().map(|t| t.ticket_id.as_str()).collect();
+    let article_ids: Vec<&str> = articles.iter().map(|a| a.article_id.as_str()).collect();
+    let (ticket_lexemes, article_lexemes) = lexemes(pool, tenant, &ticket_ids, &article_ids).await?;
     let scored: Vec<(&str, f32)> = tickets.iter().map(|t| (t.ticket_id.as_str(), t.score)).collect();
     let scores = rescore_tickets(&scored, &ticket_lexemes);
     let tickets = apply(tickets, &scores, |t| &t.ticket_id, |t, s| t.score = s);
     if articles.is_empty() {
         return Ok((tickets, articles));
     }
-    let ids: Vec<&str> = articles.iter().map(|a| a.article_id.as_str()).collect();
-    let article_lexemes = lexemes(pool, ARTICLE_LEXEMES, tenant, &ids).await?;
     let votes: Vec<(&str, f32)> = tickets.iter().take(TOP).map(|t| (t.ticket_id.as_str(), t.score)).collect();
     let scored: Vec<(&str, f32)> = articles.iter().map(|a| (a.article_id.as_str(), a.score)).collect();
     let scores = rescore_articles(&scored, &article_lexemes, &votes, &ticket_lexemes);
@@ -69,15 +68,28 @@ pub async fn rerank(
     Ok((tickets, articles))
 }
 
-const TICKET_LEXEMES: &str =
-    "SELECT ticket_id, tsvector_to_array(search) FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY($2)";
-const ARTICLE_LEXEMES: &str =
-    "SELECT article_id, tsvector_to_array(search) FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($2)";
+/// The candidates' lexemes, tickets and articles in one round trip (primary-key reads).
+const LEXEMES: &str = "
+SELECT false AS article, ticket_id AS id, tsvector_to_array(search) AS lexemes
+FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY($2)
+UNION ALL
+SELECT true, article_id, tsvector_to_array(search) FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($3)";
 
-/// The lexemes of the stored `search` vectors of `ids` (a primary-key read).
-async fn lexemes(pool: &PgPool, sql: &'static str, tenant: &str, ids: &[&str]) -> Result<Lexemes, sqlx::Error> {
-    let rows: Vec<(String, Vec<String>)> = sqlx::query_as(sql).bind(tenant).bind(ids).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|(id, lexemes)| (id, lexemes.into_iter().collect())).collect())
+/// The lexemes of the stored `search` vectors of the tickets and the articles named.
+async fn lexemes(
+    pool: &PgPool,
+    tenant: &str,
+    tickets: &[&str],
+    articles: &[&str],
+) -> Result<(Lexemes, Lexemes), sqlx::Error> {
+    let rows: Vec<(bool, String, Vec<String>)> =
+        sqlx::query_as(LEXEMES).bind(tenant).bind(tickets).bind(articles).fetch_all(pool).await?;
+    let (mut of_tickets, mut of_articles) = (Lexemes::new(), Lexemes::new());
+    for (article, id, lexemes) in rows {
+        let into = if article { &mut of_articles } else { &mut of_tickets };
+        into.insert(id, lexemes.into_iter().collect());
+    }
+    Ok((of_tickets, of_articles))
 }
 
 /// `items` with their new `scores` (in the same order), best first (ties by id, as the searches order them).

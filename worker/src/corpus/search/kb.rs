@@ -9,9 +9,17 @@ use crate::context::KbArticle;
 /// The longest excerpt, in characters.
 const EXCERPT_CHARS: usize = 240;
 
+/// `ts_headline` options: a sentence or two around the matches, no highlighting (the note is Markdown).
+macro_rules! headline_options {
+    () => {
+        "MaxWords=40, MinWords=15, ShortWord=2, StartSel=\"\", StopSel=\"\""
+    };
+}
+
 /// The same weighted coverage as similar tickets (see the module above), over titles and bodies. The
 /// excerpt is `ts_headline` without highlighting (the note is Markdown, not HTML).
-const KB_ARTICLES: &str = "
+const KB_ARTICLES: &str = concat!(
+    "
 WITH terms AS (
     SELECT operand::tsquery AS query, weight FROM unnest($2::text[], $3::float8[]) AS t(operand, weight)
 ),
@@ -48,10 +56,20 @@ best AS (
     SELECT * FROM scored WHERE coverage >= $4 ORDER BY coverage DESC, article_id LIMIT $5
 )
 SELECT article_id, title, url, coverage::float4 AS score, (SELECT share FROM known)::float4 AS known_share,
-       ts_headline('english', body, (SELECT query FROM any_term),
-                   'MaxWords=40, MinWords=15, ShortWord=2, StartSel=\"\", StopSel=\"\"') AS excerpt
+       CASE WHEN $7 THEN ts_headline('english', body, (SELECT query FROM any_term), '",
+    headline_options!(),
+    "')
+            ELSE '' END AS excerpt
 FROM best
-ORDER BY score DESC, article_id";
+ORDER BY score DESC, article_id"
+);
+
+/// The excerpts of some articles for the query `$3` (operands), as [`KB_ARTICLES`] computes them.
+const EXCERPTS: &str = concat!(
+    "SELECT article_id, ts_headline('english', body, (SELECT string_agg(operand, ' | ')::tsquery FROM unnest($3::text[]) AS operand), '",
+    headline_options!(),
+    "') AS excerpt FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($2)"
+);
 
 #[derive(sqlx::FromRow)]
 struct ArticleRow {
@@ -72,6 +90,8 @@ pub struct KbMatches {
     /// the knowledge base speaks to at all (a disk alert's "disk", "drive", "full" in a knowledge base about
     /// rooms and printers: little).
     pub known_share: f32,
+    /// The query's tsquery operands, for [`excerpts`].
+    pub(crate) operands: Vec<String>,
 }
 
 /// The `k` most relevant knowledge-base articles, best first, weak matches left out.
@@ -81,11 +101,19 @@ pub async fn kb_articles(
     ticket: &Ticket,
     k: usize,
 ) -> Result<Vec<KbArticle>, sqlx::Error> {
-    Ok(kb_matches(pool, tenant, ticket, k).await?.articles)
+    Ok(kb_matches(pool, tenant, ticket, k, true).await?.articles)
 }
 
-/// [`kb_articles`], with the share of the query the knowledge base knows ([`KbMatches::known_share`]).
-pub async fn kb_matches(pool: &PgPool, tenant: &str, ticket: &Ticket, k: usize) -> Result<KbMatches, sqlx::Error> {
+/// [`kb_articles`], with the share of the query the knowledge base knows ([`KbMatches::known_share`]);
+/// without `with_excerpts` the excerpts are empty (see [`excerpts`]): a note shows a few of the candidates,
+/// and a `ts_headline` is the costliest part of the query per row.
+pub async fn kb_matches(
+    pool: &PgPool,
+    tenant: &str,
+    ticket: &Ticket,
+    k: usize,
+    with_excerpts: bool,
+) -> Result<KbMatches, sqlx::Error> {
     let terms = terms::query_terms(pool, ticket).await?;
     if terms.is_empty() || k == 0 {
         return Ok(KbMatches::default());
@@ -97,6 +125,7 @@ pub async fn kb_matches(pool: &PgPool, tenant: &str, ticket: &Ticket, k: usize) 
         .bind(MIN_SCORE)
         .bind(limit(k))
         .bind(CANDIDATES)
+        .bind(with_excerpts)
         .fetch_all(pool)
         .await?;
     let known_share = rows.first().and_then(|row| row.known_share).unwrap_or(0.0);
@@ -110,7 +139,28 @@ pub async fn kb_matches(pool: &PgPool, tenant: &str, ticket: &Ticket, k: usize) 
             score: row.score,
         })
         .collect();
-    Ok(KbMatches { articles, known_share })
+    Ok(KbMatches { articles, known_share, operands: terms.operands })
+}
+
+/// Fills in the excerpts of `articles` (from [`kb_matches`] without them), as [`kb_articles`] would have.
+pub(crate) async fn excerpts(
+    pool: &PgPool,
+    tenant: &str,
+    operands: &[String],
+    articles: &mut [KbArticle],
+) -> Result<(), sqlx::Error> {
+    if articles.is_empty() || operands.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = articles.iter().map(|a| a.article_id.as_str()).collect();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as(EXCERPTS).bind(tenant).bind(&ids).bind(operands).fetch_all(pool).await?;
+    for article in articles.iter_mut() {
+        if let Some((_, headline)) = rows.iter().find(|(id, _)| *id == article.article_id) {
+            article.excerpt = excerpt(headline);
+        }
+    }
+    Ok(())
 }
 
 /// One line, at most [`EXCERPT_CHARS`] characters, cut at a word.

@@ -11,9 +11,11 @@ use sqlx::PgPool;
 use super::KbMatches;
 use super::consensus;
 pub use super::consensus::POOL;
+use super::relevance::ARTICLES;
 use crate::context::{KbArticle, SimilarTicket};
 
-/// Similar tickets and articles, best first; a list the caller did not ask for is empty.
+/// Similar tickets and articles, best first; a list the caller did not ask for is empty. Only the first
+/// `relevance::ARTICLES.max` articles carry an excerpt: no cut-off shows more.
 #[derive(Debug, Default)]
 pub struct Ranked {
     pub tickets: Vec<SimilarTicket>,
@@ -29,10 +31,13 @@ pub async fn rank(
     articles: bool,
 ) -> Result<Ranked, sqlx::Error> {
     let similar = if tickets { super::similar_tickets(pool, tenant, ticket, POOL).await? } else { Vec::new() };
-    let kb = if articles { super::kb_matches(pool, tenant, ticket, POOL).await? } else { KbMatches::default() };
+    let kb = if articles { super::kb_matches(pool, tenant, ticket, POOL, false).await? } else { KbMatches::default() };
     let (tickets, mut articles) = consensus::rerank(pool, tenant, similar, kb.articles).await?;
     for article in &mut articles {
         article.score *= kb.known_share;
     }
+    // The cut-offs show a prefix of this order, at most `ARTICLES.max` long: only those need an excerpt.
+    let shown = articles.len().min(ARTICLES.max);
+    super::kb::excerpts(pool, tenant, &kb.operands, &mut articles[..shown]).await?;
     Ok(Ranked { tickets, articles })
 }
