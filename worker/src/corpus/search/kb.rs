@@ -17,7 +17,9 @@ macro_rules! headline_options {
 }
 
 /// The same weighted coverage as similar tickets (see the module above), over titles and bodies. The
-/// excerpt is `ts_headline` without highlighting (the note is Markdown, not HTML).
+/// excerpt is `ts_headline` without highlighting (the note is Markdown, not HTML), computed only when `$7`.
+/// `known` is [`KbMatches::known_share`]: a term no article contains weighs as if one did (its document
+/// frequency is unknown, and the idf of a frequency of zero would make any typo outweigh the question).
 const KB_ARTICLES: &str = concat!(
     "
 WITH terms AS (
