@@ -25,6 +25,7 @@ mod llm_writer;
 mod migrations;
 mod offline_writer;
 mod queue;
+mod relevance;
 mod search_scale;
 mod tenant_cli;
 mod trace_propagation;

@@ -232,11 +232,11 @@ Not clear from the ticket, and no similar resolved ticket was found. What change
 
 ## Similar tickets
 
-No similar tickets found in the corpus.
+No similar past ticket found.
 
 ## Knowledge base
 
-No matching knowledge-base articles.
+No related article found.
 
 ## Related assets
 

@@ -1,7 +1,10 @@
-//! The labelled data set (`tests/data/quality/`): the ticket corpus, the knowledge base, and for each query
-//! ticket the corpus tickets and the article an agent would want. Loaded into a fresh database as one tenant.
+//! The labelled relevance set (`tests/data/relevance/`, format in its README): one file per family of
+//! look-alike problems (past tickets, new tickets marked `tune` or `heldout`, 0 to 2 articles) and the
+//! distractor files (past tickets and articles that answer no family). Past tickets and articles of every
+//! file are loaded into a fresh database as one tenant, through the importers; each new ticket is a query.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use enhancer_worker::corpus::import::{self, ArticleRow, TicketRow};
@@ -9,7 +12,7 @@ use serde::Deserialize;
 use sqlx::PgPool;
 
 #[derive(Debug, Deserialize)]
-pub struct CorpusTicket {
+pub struct PastTicket {
     pub id: String,
     pub subject: String,
     pub description: String,
@@ -25,75 +28,139 @@ pub struct Article {
     pub body: String,
 }
 
+/// Which half a new ticket belongs to: parameters are chosen on `tune`, figures reported on `heldout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    Tune,
+    Heldout,
+}
+
 #[derive(Debug, Deserialize)]
-pub struct Label {
-    /// A corpus ticket used as the query (left out of its own results).
-    pub query: String,
-    /// The other corpus tickets about the same problem.
+pub struct NewTicket {
+    pub id: String,
+    pub subject: String,
+    pub description: String,
+    pub split: Split,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Family {
+    pub family: String,
+    pub articles: Vec<Article>,
+    pub past: Vec<PastTicket>,
+    pub new: Vec<NewTicket>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Distractors {
+    past: Vec<PastTicket>,
+    articles: Vec<Article>,
+}
+
+/// One new ticket and what an agent would want listed for it.
+#[derive(Debug)]
+pub struct Query<'a> {
+    pub ticket: &'a NewTicket,
+    pub family: &'a str,
+    /// The past tickets of its family.
     pub relevant: Vec<String>,
-    /// The knowledge-base article that answers it.
-    pub kb: String,
+    /// Its family's articles; empty when the family has none ("no related article" is the right answer).
+    pub articles: Vec<String>,
 }
 
 #[derive(Debug)]
 pub struct Dataset {
-    pub tickets: Vec<CorpusTicket>,
+    pub families: Vec<Family>,
+    pub past: Vec<PastTicket>,
     pub articles: Vec<Article>,
-    pub labels: Vec<Label>,
 }
 
-fn read<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> anyhow::Result<T> {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?;
+fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parse {}", path.display()))
+}
+
+/// The `.json` files of `dir` whose name starts with `prefix`, sorted by name.
+fn json_files(dir: &Path, prefix: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("list {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with(prefix) && name.ends_with(".json") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 impl Dataset {
     pub fn load(dir: &Path) -> anyhow::Result<Dataset> {
-        let dataset = Dataset {
-            tickets: read(dir, "tickets.json")?,
-            articles: read(dir, "kb.json")?,
-            labels: read(dir, "labels.json")?,
-        };
+        let mut families: Vec<Family> = Vec::new();
+        for path in json_files(&dir.join("families"), "")? {
+            families.push(read(&path)?);
+        }
+        let (mut past, mut articles) = (Vec::new(), Vec::new());
+        for path in json_files(dir, "distractors-")? {
+            let distractors: Distractors = read(&path)?;
+            past.extend(distractors.past);
+            articles.extend(distractors.articles);
+        }
+        let dataset = Dataset { families, past, articles };
         dataset.check()?;
         Ok(dataset)
     }
 
-    /// Every label names tickets and an article that exist, so a typo cannot silently lower a score.
+    /// Ids are unique across every file (a duplicate would be silently overwritten by the import and
+    /// change what counts as relevant), and every family has past and new tickets.
     fn check(&self) -> anyhow::Result<()> {
-        let ticket = |id: &str| self.tickets.iter().any(|t| t.id == id);
-        for label in &self.labels {
-            anyhow::ensure!(ticket(&label.query), "label query {} is not in tickets.json", label.query);
-            for id in &label.relevant {
-                anyhow::ensure!(ticket(id) && *id != label.query, "label {}: bad relevant ticket {id}", label.query);
-            }
-            anyhow::ensure!(
-                self.articles.iter().any(|a| a.id == label.kb),
-                "label {}: no article {}",
-                label.query,
-                label.kb
-            );
+        anyhow::ensure!(!self.families.is_empty(), "no family files");
+        let mut seen = HashSet::new();
+        let ids = self.families.iter().flat_map(|f| {
+            let past = f.past.iter().map(|t| &t.id);
+            past.chain(f.new.iter().map(|t| &t.id)).chain(f.articles.iter().map(|a| &a.id))
+        });
+        for id in ids.chain(self.past.iter().map(|t| &t.id)).chain(self.articles.iter().map(|a| &a.id)) {
+            anyhow::ensure!(seen.insert(id.as_str()), "id {id} appears twice");
+        }
+        for family in &self.families {
+            anyhow::ensure!(!family.past.is_empty() && !family.new.is_empty(), "family {} is empty", family.family);
         }
         Ok(())
     }
 
-    pub fn ticket(&self, id: &str) -> &CorpusTicket {
-        self.tickets.iter().find(|t| t.id == id).expect("labels are checked on load")
+    /// Every new ticket, family by family, with its labels.
+    pub fn queries(&self) -> Vec<Query<'_>> {
+        self.families
+            .iter()
+            .flat_map(|family| {
+                family.new.iter().map(|ticket| Query {
+                    ticket,
+                    family: &family.family,
+                    relevant: family.past.iter().map(|t| t.id.clone()).collect(),
+                    articles: family.articles.iter().map(|a| a.id.clone()).collect(),
+                })
+            })
+            .collect()
     }
 
-    /// Inserts a placeholder tenant, then imports the tickets and the articles.
+    /// Every past ticket, the families' and the distractors'.
+    pub fn all_past(&self) -> impl Iterator<Item = &PastTicket> {
+        self.families.iter().flat_map(|f| &f.past).chain(&self.past)
+    }
+
+    /// Every article, the families' and the distractors'.
+    pub fn all_articles(&self) -> impl Iterator<Item = &Article> {
+        self.families.iter().flat_map(|f| &f.articles).chain(&self.articles)
+    }
+
+    /// Inserts a placeholder tenant, then imports the past tickets and the articles.
     pub async fn seed(&self, pool: &PgPool, tenant: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO tenant_configs (tenant_id, name, tool, base_url, credentials_enc, webhook_secret_enc, key_id) \
-             VALUES ($1, 'Quality', 'generic', 'https://quality.example.com', '\\x00', '\\x00', '0000000000000000')",
-        )
-        .bind(tenant)
-        .execute(pool)
-        .await?;
+        enhancer_tests::insert_placeholder_tenant(pool, tenant, "generic").await;
         // Through the import path, as an operator's `import tickets` / `import kb` would load them.
         let tickets: Vec<TicketRow> = self
-            .tickets
-            .iter()
+            .all_past()
             .map(|t| TicketRow {
                 ticket_id: t.id.clone(),
                 subject: t.subject.clone(),
@@ -108,8 +175,7 @@ impl Dataset {
             .collect();
         import::tickets(pool, tenant, &tickets).await?;
         let articles: Vec<ArticleRow> = self
-            .articles
-            .iter()
+            .all_articles()
             .map(|a| ArticleRow {
                 article_id: a.id.clone(),
                 title: a.title.clone(),

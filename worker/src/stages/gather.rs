@@ -1,6 +1,7 @@
 //! Gather: fetch the full ticket through the tenant's plugin, and the context around it: the searches of
 //! [`crate::corpus::search`] (similar tickets, knowledge base, assets), as the tenant enabled them, into a
-//! [`TicketContext`].
+//! [`TicketContext`]. Similar tickets and articles are ranked ([`search::ranking`]) and cut
+//! ([`search::relevance`]): the context holds what the note shows, and nothing weaker.
 
 use enhancer_plugins::{TicketingTool, ToolApi};
 use enhancer_shared::domain::{Ticket, TicketId};
@@ -11,6 +12,8 @@ use sqlx::PgPool;
 use super::{Stage, StageError};
 use crate::context::TicketContext;
 use crate::corpus::search;
+use crate::corpus::search::ranking;
+use crate::corpus::search::relevance::{self, ARTICLES, TICKETS};
 use crate::metrics::Metrics;
 
 #[derive(Debug, Clone)]
@@ -19,8 +22,6 @@ pub struct Gathered {
     pub context: TicketContext,
 }
 
-/// How many similar tickets and articles the writer gets.
-const TOP_K: usize = 5;
 /// How many other tickets about the same addresses are listed.
 const RELATED_LIMIT: usize = 5;
 
@@ -41,7 +42,9 @@ pub async fn gather(
     Ok(Gathered { ticket, context })
 }
 
-/// Searches the tenant's data for what surrounds `ticket`, stage by stage as the tenant enabled them.
+/// Searches the tenant's data for what surrounds `ticket`, stage by stage as the tenant enabled them, and
+/// keeps the similar tickets and articles that pass the relevance cut-offs. The quality binary measures the
+/// notes through this function.
 pub async fn context_for(
     pool: &PgPool,
     tenant: &str,
@@ -52,11 +55,10 @@ pub async fn context_for(
         addresses: ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description)),
         ..TicketContext::default()
     };
-    if stages.similar_tickets {
-        context.similar_tickets = search::similar_tickets(pool, tenant, ticket, TOP_K).await?;
-    }
-    if stages.knowledge_base {
-        context.kb_articles = search::kb_articles(pool, tenant, ticket, TOP_K).await?;
+    if stages.similar_tickets || stages.knowledge_base {
+        let ranked = ranking::rank(pool, tenant, ticket, stages.similar_tickets, stages.knowledge_base).await?;
+        context.similar_tickets = relevance::cut(ranked.tickets, &TICKETS, |t| t.score);
+        context.kb_articles = relevance::cut(ranked.articles, &ARTICLES, |a| a.score);
     }
     if stages.assets && !context.addresses.is_empty() {
         context.assets = search::related_assets(pool, tenant, &context.addresses).await?;

@@ -3,7 +3,10 @@
 //!
 //! - [`offline`]: [`OfflineWriter`], deterministic, no network; the default (`llm.provider = "offline"`).
 //! - [`llm`]: [`llm::OpenAiWriter`], any OpenAI-compatible chat-completion server, with its client pieces.
+//!
+//! Both say the same sentence in a section their context left empty ([`empty`]).
 
+pub mod empty;
 pub mod llm;
 pub mod offline;
 

@@ -135,3 +135,34 @@ Disk space   | ok
 Mailbox size | 48 GB";
     assert_eq!(to_plain(NOTE), expected);
 }
+
+/// A note whose context had nothing relevant: the two sections say so, and every renderer keeps the
+/// heading and the sentence (an empty section must read as a finding, not disappear).
+const NOTHING_FOUND: &str = "## Similar tickets\n\nNo similar past ticket found.\n\n## Knowledge base\n\n\
+                             No related article found.\n\n## Related assets\n\nNone found.\n";
+
+#[test]
+fn empty_sections_keep_their_heading_and_sentence() {
+    assert_eq!(
+        to_html(NOTHING_FOUND),
+        "<h2>Similar tickets</h2>\n<p>No similar past ticket found.</p>\n<h2>Knowledge base</h2>\n\
+         <p>No related article found.</p>\n<h2>Related assets</h2>\n<p>None found.</p>\n"
+    );
+    let heading = |title| json!({"type": "heading", "attrs": {"level": 2}, "content": [text(title)]});
+    let adf = to_adf(NOTHING_FOUND);
+    assert_eq!(
+        adf,
+        doc(json!([
+            heading("Similar tickets"),
+            paragraph(json!([text("No similar past ticket found.")])),
+            heading("Knowledge base"),
+            paragraph(json!([text("No related article found.")])),
+            heading("Related assets"),
+            paragraph(json!([text("None found.")])),
+        ]))
+    );
+    assert_eq!(validate(&adf), Ok(()));
+    let plain = to_plain(NOTHING_FOUND);
+    assert!(plain.contains("Knowledge base\n\nNo related article found."), "{plain}");
+    assert!(plain.contains("Similar tickets\n\nNo similar past ticket found."), "{plain}");
+}

@@ -13,6 +13,9 @@
 //! aside), which makes one minimum score meaningful across tickets. The functions here are the whole
 //! interface, so a vector index can be put behind them later.
 //!
+//! What a note shows is decided after these searches: [`ranking`] re-ranks their best candidates by
+//! consensus (`consensus.rs`) and [`relevance`] cuts them (`docs/ARCHITECTURE.md`, "How ranking works").
+//!
 //! ## Bounded cost on a large corpus
 //!
 //! A mass incident fills the corpus with near-identical tickets, and a query term can match tens of
@@ -50,16 +53,19 @@
 //! not come in floods.
 
 mod assets;
+mod consensus;
 mod kb;
+pub mod ranking;
+pub mod relevance;
 mod terms;
 mod tickets;
 
 pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
-pub use kb::kb_articles;
+pub use kb::{KbMatches, kb_articles, kb_matches};
 pub use tickets::similar_tickets;
 
 /// Below this weighted coverage a match is left out: sharing one moderately rare word is not similarity.
-/// On the labelled set (`docs/BENCHMARKS.md`) every relevant ticket scored at least 0.12.
+/// A pre-filter only: what a note shows is decided by the cut-offs of [`relevance`], well above it.
 pub const MIN_SCORE: f64 = 0.1;
 /// A ticket with a resolution is worth more to the agent than an open look-alike.
 pub const RESOLVED_BOOST: f64 = 1.2;

@@ -20,7 +20,7 @@ use super::redact::Redactions;
 use super::wire::ChatRequest;
 use crate::context::TicketContext;
 use crate::stages::StageError;
-use crate::writer::{Enhancement, Writer, writer_error};
+use crate::writer::{Enhancement, Writer, empty, writer_error};
 
 /// Connecting is quick or not at all; the rest of `llm.timeout_secs` is for the model to answer.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -117,7 +117,7 @@ impl OpenAiWriter {
         if response.finish_reason() == Some("length") {
             tracing::warn!(max_tokens = options.max_tokens, "the LLM answer was cut off at max_tokens");
         }
-        let markdown = redactions.restore(&tidy(text));
+        let markdown = empty::fill(&redactions.restore(&tidy(text)), context);
         let model = response.model.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| options.model.clone());
         let usage = response.usage.unwrap_or_default();
         tracing::debug!(

@@ -15,7 +15,7 @@ use super::wire::ChatMessage;
 use crate::context::TicketContext;
 
 /// Bumped whenever the instructions or the layout of the data change, so notes can be traced to a prompt.
-pub const PROMPT_VERSION: &str = "v1";
+pub const PROMPT_VERSION: &str = "v2";
 
 /// The sections every note has, in order.
 pub const SECTIONS: [&str; 6] =
@@ -39,7 +39,11 @@ Rules:
 - Be concise and concrete; an agent reads this in under a minute. Number the next steps.
 - Use only facts from the ticket and the context. Cite similar tickets by their id and knowledge-base \
 articles by title and URL exactly as given; never invent ids, URLs, hosts or people.
-- When the context has nothing for a section, write \"None found.\" in it.
+- The context lists only similar tickets and articles that passed a relevance check. List those that \
+apply; never add others. When it lists no similar ticket, write exactly \"No similar past ticket found.\" \
+in that section; when it lists no article, write exactly \"No related article found.\" in the knowledge-base \
+section. Saying nothing relevant was found is a useful answer.
+- When the context has nothing for another section, write \"None found.\" in it.
 - Say how sure you are about the likely cause; when it is a guess, say so.
 - Placeholders such as [EMAIL_1] or [PHONE_1] stand for redacted values; keep them exactly as they are.
 - Write nothing before the first section and nothing after the last.";
@@ -95,7 +99,7 @@ fn ticket_text(ticket: &Ticket) -> String {
 fn context_text(context: &TicketContext) -> String {
     let mut out = String::from("Similar past tickets (most similar first):\n");
     if context.similar_tickets.is_empty() {
-        out.push_str("(none)\n");
+        out.push_str("(none: no similar past ticket found)\n");
     }
     for t in &context.similar_tickets {
         let _ = write!(out, "- [{}] {} (score {:.2}", t.ticket_id, one_line(&t.subject), t.score);
@@ -112,7 +116,7 @@ fn context_text(context: &TicketContext) -> String {
     }
     out.push_str("\nKnowledge-base articles (best match first):\n");
     if context.kb_articles.is_empty() {
-        out.push_str("(none)\n");
+        out.push_str("(none: no related article found)\n");
     }
     for a in &context.kb_articles {
         let _ = write!(out, "- [{}] {}", a.article_id, one_line(&a.title));
@@ -247,6 +251,15 @@ mod tests {
         assert!(block.contains("- [KB-1] VPN troubleshooting (https://kb.example/vpn)"));
         assert!(block.contains("- 10.0.0.5 matches 10.0.0.0/24, host vpn-gw-1, criticality high"));
         assert!(block.contains("Other recent tickets about the same addresses:\n(none)"));
+    }
+
+    #[test]
+    fn empty_sections_are_named_as_findings() {
+        let message = user_message(&ticket("Disk full on FS02."), &TicketContext::default());
+        assert!(message.contains("Similar past tickets (most similar first):\n(none: no similar past ticket found)"));
+        assert!(message.contains("Knowledge-base articles (best match first):\n(none: no related article found)"));
+        let system = &messages(&ticket("x"), &TicketContext::default(), None)[0].content;
+        assert!(system.contains("\"No related article found.\"") && system.contains("never add others"), "{system}");
     }
 
     #[test]

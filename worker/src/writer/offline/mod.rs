@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::tenant::TenantSettings;
 
+use super::empty::{NO_ARTICLE, NO_SIMILAR_TICKET};
 use super::{Enhancement, OFFLINE_MODEL, Writer};
 use crate::context::{SimilarTicket, TicketContext};
 use crate::stages::StageError;
@@ -157,7 +158,7 @@ fn next_steps(md: &mut String, resolved: Option<&SimilarTicket>, kind: Option<&K
 fn similar_tickets(md: &mut String, context: &TicketContext) {
     md.push_str("## Similar tickets\n\n");
     if context.similar_tickets.is_empty() {
-        md.push_str("No similar tickets found in the corpus.\n\n");
+        writeln!(md, "{NO_SIMILAR_TICKET}\n").ok();
         return;
     }
     for similar in &context.similar_tickets {
@@ -182,7 +183,7 @@ fn similar_tickets(md: &mut String, context: &TicketContext) {
 fn knowledge_base(md: &mut String, context: &TicketContext) {
     md.push_str("## Knowledge base\n\n");
     if context.kb_articles.is_empty() {
-        md.push_str("No matching knowledge-base articles.\n\n");
+        writeln!(md, "{NO_ARTICLE}\n").ok();
         return;
     }
     for article in &context.kb_articles {

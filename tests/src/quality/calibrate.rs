@@ -1,0 +1,79 @@
+//! `--calibrate`: sweeps the relevance cut-offs (`enhancer_worker::corpus::search::relevance`) over the
+//! ranked results of the TUNING half only, and prints what the notes would show for each setting: how many
+//! items, their on-topic share, how often the family's answer is still shown, and (articles) how often a
+//! family without an article gets none. The worker's values are chosen from these tables; the held-out half
+//! is never looked at here.
+
+use enhancer_worker::corpus::search::relevance::{self, ARTICLES, Cutoff, TICKETS};
+
+use crate::dataset::Split;
+use crate::evaluate::Outcome;
+use crate::metrics::Shown;
+
+const SHARES: [f32; 7] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+const FLOORS: [f32; 11] = [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3];
+
+fn ids(ranked: &[(String, f32)], cutoff: &Cutoff) -> Vec<String> {
+    relevance::cut(ranked.to_vec(), cutoff, |(_, score)| *score).into_iter().map(|(id, _)| id).collect()
+}
+
+/// The shown figures of the tuning half under `tickets` and `articles`.
+fn shown(outcomes: &[&Outcome], tickets: &Cutoff, articles: &Cutoff) -> Shown {
+    let mut shown = Shown::default();
+    for o in outcomes {
+        shown.add(&o.relevant, &o.kb, &ids(&o.tickets, tickets), &ids(&o.articles, articles));
+    }
+    shown
+}
+
+fn mark(cutoff: &Cutoff, current: &Cutoff) -> &'static str {
+    if cutoff == current { " (now)" } else { "" }
+}
+
+pub fn print(outcomes: &[Outcome]) {
+    let tune: Vec<&Outcome> = outcomes.iter().filter(|o| o.split == Split::Tune).collect();
+    println!("calibration on the TUNING half only ({} queries)\n", tune.len());
+    println!("similar tickets (at most {}):\n", TICKETS.max);
+    println!("| share of best | floor | shown per note | on-topic share | notes showing a family ticket |");
+    println!("|---|---|---|---|---|");
+    for share_of_best in SHARES {
+        for floor in FLOORS {
+            let cutoff = Cutoff { share_of_best, floor, max: TICKETS.max };
+            let s = shown(&tune, &cutoff, &ARTICLES);
+            println!(
+                "| {share_of_best:.2} | {floor:.2}{} | {:.2} | {:.3} | {:.3} |",
+                mark(&cutoff, &TICKETS),
+                s.mean_tickets(),
+                s.ticket_precision(),
+                s.ticket_answered()
+            );
+        }
+    }
+    println!("\nknowledge-base articles (at most {}):\n", ARTICLES.max);
+    println!(
+        "| share of best | floor | shown per note | on-topic share | notes showing the family's article | \
+         no article shown (families without one) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for share_of_best in SHARES {
+        for floor in FLOORS {
+            let cutoff = Cutoff { share_of_best, floor, max: ARTICLES.max };
+            let s = shown(&tune, &TICKETS, &cutoff);
+            println!(
+                "| {share_of_best:.2} | {floor:.2}{} | {:.2} | {:.3} | {:.3} | {} |",
+                mark(&cutoff, &ARTICLES),
+                s.mean_articles(),
+                s.article_precision(),
+                s.kb_answered(),
+                s.no_article_empty().map_or_else(|| "-".to_owned(), |e| format!("{e:.3}"))
+            );
+        }
+    }
+    println!();
+}
+
+/// Whether the quality binary measures what the worker shows: our ranking cut with the worker's own
+/// cut-offs must give exactly the note context `context_for` built.
+pub fn consistent(o: &Outcome) -> bool {
+    ids(&o.tickets, &TICKETS) == o.shown_tickets && ids(&o.articles, &ARTICLES) == o.shown_articles
+}
