@@ -42,11 +42,12 @@ ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET
     opened_at    = COALESCE(tickets.opened_at, EXCLUDED.opened_at),
     indexed_at   = now()";
 
-/// The import upsert (see the module's table). True in the result when the row is new.
-const IMPORT_UPSERT: &str = "
-INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, priority, ip_addresses,
-                     url, source, opened_at, resolved_at, indexed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]::inet[], $9, 'import', $10, $11, now())
+/// The import's conflict rule (the module's table: the file wins, blanks included), shared by the one-row
+/// and the many-row upserts; `indexed_at` is the one difference. True in the result when the row is new.
+macro_rules! import_conflict_rule {
+    ($indexed_at:literal) => {
+        concat!(
+            "
 ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET
     subject      = EXCLUDED.subject,
     description  = EXCLUDED.description,
@@ -57,8 +58,23 @@ ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET
     url          = EXCLUDED.url,
     opened_at    = EXCLUDED.opened_at,
     resolved_at  = EXCLUDED.resolved_at,
-    indexed_at   = now()
-RETURNING (xmax = 0)";
+    indexed_at   = ",
+            $indexed_at,
+            "
+RETURNING (xmax = 0)"
+        )
+    };
+}
+
+/// The import upsert (see the module's table). True in the result when the row is new.
+const IMPORT_UPSERT: &str = concat!(
+    "
+INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, priority, ip_addresses,
+                     url, source, opened_at, resolved_at, indexed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]::inet[], $9, 'import', $10, $11, now())
+",
+    import_conflict_rule!("now()")
+);
 
 /// Upserts a processed ticket with the addresses found in it (hosts or networks, as text; both stored as
 /// `inet`). A resolution given later (an updated event) fills in `resolution`; `None` keeps what is stored.
@@ -141,7 +157,8 @@ pub(super) async fn import(pool: &PgPool, tenant: &str, row: &TicketRow) -> Resu
 /// The import upsert for many rows at once: the same conflict rule as [`IMPORT_UPSERT`], the rows passed as
 /// one array per column and unnested. `indexed_at` is `clock_timestamp()`, not `now()`: rows written by one
 /// statement keep the order they were given in, which is what "the most recent tickets" reads.
-const IMPORT_UPSERT_MANY: &str = "
+const IMPORT_UPSERT_MANY: &str = concat!(
+    "
 INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, priority, ip_addresses,
                      url, source, opened_at, resolved_at, indexed_at)
 SELECT $1, r.ticket_id, r.subject, r.description, r.resolution, r.status, r.priority,
@@ -151,18 +168,9 @@ FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text
      WITH ORDINALITY AS r(ticket_id, subject, description, resolution, status, priority, addresses, url,
                           opened_at, resolved_at, ord)
 ORDER BY r.ord
-ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET
-    subject      = EXCLUDED.subject,
-    description  = EXCLUDED.description,
-    resolution   = EXCLUDED.resolution,
-    status       = EXCLUDED.status,
-    priority     = EXCLUDED.priority,
-    ip_addresses = EXCLUDED.ip_addresses,
-    url          = EXCLUDED.url,
-    opened_at    = EXCLUDED.opened_at,
-    resolved_at  = EXCLUDED.resolved_at,
-    indexed_at   = clock_timestamp()
-RETURNING (xmax = 0)";
+",
+    import_conflict_rule!("clock_timestamp()")
+);
 
 /// Upserts `rows` with one statement: all are written or none. A ticket id may appear only once in `rows`
 /// (PostgreSQL refuses to update one row twice in a statement). Addresses travel as one `{a,b}` array

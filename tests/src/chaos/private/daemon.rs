@@ -104,6 +104,14 @@ impl Daemon {
         Ok(())
     }
 
+    /// A crash and a recovery: SIGKILL, `down_for`, then the same service again on the same port and data;
+    /// returns once it accepts connections.
+    pub async fn crash_and_restart(&self, down_for: Duration) -> anyhow::Result<()> {
+        self.kill().await?;
+        tokio::time::sleep(down_for).await;
+        self.start().await
+    }
+
     /// Synchronous, for the teardown (also from `Drop`): kills the group and forbids further starts.
     pub fn teardown(&self) {
         let mut state = self.lock();
@@ -123,6 +131,13 @@ impl Daemon {
 }
 
 /// `kill -KILL -- -<pgid>`: the group was made with the child's pid as its id.
+/// A service is never left running past its owner, also on an error or a panic.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
 fn kill_group(pid: u32) {
     let _ = std::process::Command::new("kill")
         .args(["-KILL", "--", &format!("-{pid}")])

@@ -53,11 +53,11 @@ impl PrivateServices {
                 "PostgreSQL: pg_ctl stop -m immediate"
             }
             Kind::RestartRabbitmq => {
-                self.rabbitmq.crash_and_restart(down_for).await?;
+                self.rabbitmq.daemon.crash_and_restart(down_for).await?;
                 "RabbitMQ: SIGKILL"
             }
             Kind::RestartRedis => {
-                self.redis.crash_and_restart(down_for).await?;
+                self.redis.daemon.crash_and_restart(down_for).await?;
                 "Redis: SIGKILL"
             }
             other => anyhow::bail!("{} is not a service restart", other.name()),
@@ -67,8 +67,8 @@ impl PrivateServices {
 
     /// Stops all three at once; idempotent.
     pub fn teardown(&self) {
-        self.redis.teardown();
-        self.rabbitmq.teardown();
+        self.redis.daemon.teardown();
+        self.rabbitmq.daemon.teardown();
         self.postgres.teardown();
     }
 }

@@ -12,7 +12,8 @@ use super::daemon::{Daemon, DaemonSpec};
 #[derive(Debug)]
 pub struct Rabbitmq {
     /// Before `dir` on purpose: fields drop in order, so the node is dead before its directory goes.
-    daemon: Daemon,
+    /// Crashed, restarted and torn down (also on drop) by the faults and the teardown.
+    pub(super) daemon: Daemon,
     _dir: tempfile::TempDir,
 }
 
@@ -63,23 +64,6 @@ impl Rabbitmq {
 
     pub fn url(&self) -> String {
         format!("amqp://guest:guest@127.0.0.1:{}/%2f", self.daemon.port())
-    }
-
-    /// SIGKILL, `down_for`, then the same node again; returns once it accepts AMQP connections.
-    pub async fn crash_and_restart(&self, down_for: Duration) -> anyhow::Result<()> {
-        self.daemon.kill().await?;
-        tokio::time::sleep(down_for).await;
-        self.daemon.start().await
-    }
-
-    pub fn teardown(&self) {
-        self.daemon.teardown();
-    }
-}
-
-impl Drop for Rabbitmq {
-    fn drop(&mut self) {
-        self.teardown();
     }
 }
 

@@ -10,7 +10,9 @@ use super::daemon::{Daemon, DaemonSpec};
 
 #[derive(Debug)]
 pub struct Redis {
-    daemon: Daemon,
+    /// Before `dir`: fields drop in order, so the server is dead before its directory goes. Crashed,
+    /// restarted and torn down (also on drop) by the faults and the teardown.
+    pub(super) daemon: Daemon,
     _dir: tempfile::TempDir,
 }
 
@@ -50,21 +52,5 @@ impl Redis {
 
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.daemon.port())
-    }
-
-    pub async fn crash_and_restart(&self, down_for: Duration) -> anyhow::Result<()> {
-        self.daemon.kill().await?;
-        tokio::time::sleep(down_for).await;
-        self.daemon.start().await
-    }
-
-    pub fn teardown(&self) {
-        self.daemon.teardown();
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.teardown();
     }
 }
