@@ -35,17 +35,7 @@ echo "== release build"
 cargo build --release --locked -p enhancer-tests --bin search-bench --bin worker-bench
 mkdir -p "$OUT"
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-
-wait_quiet() {
-  local waited=0
-  while awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN { exit !(l >= q) }' && ((waited < QUIET_WAIT)); do
-    ((waited % 60 == 0)) && echo "   load $(load1) >= $QUIET_LOAD; waiting for a quieter machine (${waited}s)"
-    sleep 10
-    waited=$((waited + 10))
-  done
-  echo "   1-minute load at start: $(load1)"
-}
+source deploy/local/quiet.sh
 
 for size in $SIZES; do
   echo "== search-bench, $size tickets"

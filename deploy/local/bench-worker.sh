@@ -68,16 +68,7 @@ trap cleanup EXIT
 # 1,000 jobs in flight hold about 2,000 loopback sockets (worker and receiver ends) in this one process.
 ulimit -n "$(ulimit -Hn)"
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-
-wait_quiet() {
-  local waited=0
-  while awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN { exit !(l >= q) }' && ((waited < QUIET_WAIT)); do
-    ((waited % 60 == 0)) && echo "   load $(load1) >= $QUIET_LOAD; waiting for a quieter machine (${waited}s)"
-    sleep 10
-    waited=$((waited + 10))
-  done
-}
+source deploy/local/quiet.sh
 
 # scenario NAME ARGS...: runs worker-bench with a fresh prefix; text to $OUT/NAME.txt, JSON to
 # $OUT/NAME.json, the worker's own log lines to $OUT/NAME.log.
