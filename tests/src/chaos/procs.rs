@@ -41,7 +41,8 @@ pub struct Processes {
     next_victim: HashMap<&'static str, usize>,
 }
 
-fn free_port() -> anyhow::Result<u16> {
+/// A loopback port free right now, for a process (or a private service) started next.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

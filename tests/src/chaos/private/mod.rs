@@ -12,16 +12,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::faults::Kind;
+use crate::procs::free_port;
 
 #[derive(Debug)]
 pub struct PrivateServices {
     pub postgres: postgres::Postgres,
     pub rabbitmq: rabbitmq::Rabbitmq,
     pub redis: redis::Redis,
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 impl PrivateServices {
