@@ -202,7 +202,9 @@ impl LiveIndex {
 
     /// Reads what was written since the newest stamp seen (less [`OVERLAP`]) and indexes the new versions.
     async fn catch_up(&self, pool: &PgPool, freshness: &mut Freshness) -> Result<(), sqlx::Error> {
-        let since = freshness.newest.map_or(DateTime::<Utc>::MIN_UTC, |newest| {
+        // Nothing read yet (an empty table): everything. The epoch, not chrono's minimum, which is outside
+        // PostgreSQL's timestamp range and was refused.
+        let since = freshness.newest.map_or(DateTime::<Utc>::UNIX_EPOCH, |newest| {
             newest - chrono::Duration::from_std(OVERLAP).unwrap_or_default()
         });
         let written: Vec<(String, DateTime<Utc>)> =
