@@ -240,6 +240,7 @@ async fn load(pool: &PgPool, kind: Kind, tenant: &str) -> Result<(Postings, Opti
         newest = newest.max(Some(row.stamp));
         postings.insert(document(row));
     }
+    postings.shrink();
     Ok((postings, newest))
 }
 
