@@ -11,6 +11,7 @@
 
 mod live;
 mod postings;
+mod tsvector;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
