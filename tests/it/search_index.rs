@@ -62,6 +62,8 @@ async fn rows_written_after_the_first_search_are_found_and_rewritten_rows_replac
     tokio::time::sleep(PAST_REFRESH).await;
     let found = search::kb_articles(&searcher, TENANT, &ticket("998", "Monitor flickers", ""), 3).await.expect("kb");
     assert_eq!(found.iter().map(|a| a.article_id.as_str()).collect::<Vec<_>>(), ["KB-1"]);
+    // What `enhancer_worker_search_index_documents` reports: the rewritten ticket counts once.
+    assert_eq!(searcher.documents(), [("tickets", 2), ("articles", 1)]);
 }
 
 /// A transaction's `indexed_at` is its start: a row committed after a search read newer stamps must still be

@@ -125,6 +125,15 @@ impl LiveIndex {
         })
     }
 
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Documents indexed now (dead slots not counted).
+    pub fn documents(&self) -> usize {
+        self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner).documents()
+    }
+
     /// Runs `read` on the index, brought up to date first: loaded in full when this is its first use (every
     /// search of the tenant waits for that load), else caught up when older than [`REFRESH_EVERY`] by
     /// whichever search finds it so (the others read it as it is meanwhile).

@@ -40,6 +40,15 @@ impl Searcher {
         &self.pool
     }
 
+    /// Documents in the indexes of every tenant, by kind (`tickets`, `articles`), for the metrics.
+    pub fn documents(&self) -> [(&'static str, i64); 2] {
+        let indexes: Vec<Arc<LiveIndex>> =
+            self.tenants.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
+        let count = |kind| indexes.iter().filter(|i| i.kind() == kind).map(|i| i.documents()).sum::<usize>();
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        [("tickets", gauge(count(Kind::Tickets))), ("articles", gauge(count(Kind::Articles)))]
+    }
+
     /// The tenant's index of `kind`, made (empty, loaded on its first read) when it has none yet.
     pub(super) fn index(&self, tenant: &str, kind: Kind) -> Arc<LiveIndex> {
         let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
