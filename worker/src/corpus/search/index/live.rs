@@ -3,12 +3,16 @@
 //! rebuilt in the background every [`REBUILD_EVERY`] or when a quarter of its slots are dead.
 //!
 //! Catching up reads by the table's write stamp (`tickets.indexed_at`, `kb_articles.updated_at`, both the
-//! writing transaction's `now()`): the ids and stamps written since the newest stamp seen less
-//! [`OVERLAP`], then the lexemes of those not yet indexed in that version. The overlap is there because a
-//! transaction's stamp is its start, not its commit: a row committed late carries a stamp older than rows
-//! already read. A transaction longer than the overlap (a large import in one transaction) can still be
-//! missed by catching up; the count check finds rows missing that way and the rebuild reads them, and it
-//! also drops deleted rows, which catching up never sees.
+//! writing transaction's `now()`): the ids and stamps written since the previous read less [`OVERLAP`]
+//! (both on the database's clock), then the lexemes of those not yet indexed in that version. The overlap
+//! is there because a transaction's stamp is its start, not its commit: a row committed after the previous
+//! read can carry a stamp older than it. A transaction longer than the overlap (a large import in one
+//! transaction) can still be missed by catching up; the count check finds rows missing that way and the
+//! rebuild reads them, and it also drops deleted rows, which catching up never sees.
+//!
+//! The window starts at the previous read, not at the newest stamp seen: after a bulk import (100,000 rows
+//! stamped over a few seconds, then nothing) a window anchored on the newest stamp re-read a large share of
+//! the import at every catch-up, and searches waited 50 to 100 ms for it (`docs/BENCHMARKS.md`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -22,9 +26,10 @@ use tokio::sync::Mutex;
 use super::postings::{Document, Postings};
 
 /// How stale an index may be when a search starts: the newest tickets of other workers become findable
-/// within this. Catching up costs two indexed reads of the rows written in the last [`OVERLAP`].
+/// within this. Catching up costs an indexed read of the ids and stamps written in the last [`OVERLAP`] and
+/// this, and one of the lexemes of those that are new.
 pub const REFRESH_EVERY: Duration = Duration::from_millis(500);
-/// How far before the newest stamp seen catching up reads again (see the module docs).
+/// How far before the previous read catching up reads again (see the module docs).
 const OVERLAP: Duration = Duration::from_secs(5);
 /// A full rebuild this often: reclaims dead slots, drops deleted rows, reads rows catching up missed.
 const REBUILD_EVERY: Duration = Duration::from_secs(600);
@@ -67,11 +72,17 @@ impl Kind {
 
     /// Ids and stamps written at or after `$2` (served by `tickets_tenant_indexed_idx` for tickets; a
     /// knowledge base has hundreds of rows).
+    /// One row even when nothing was written (an aggregate without `GROUP BY`): the database's time of the
+    /// read, for the next window.
     fn written_since_sql(self) -> &'static str {
         match self {
-            Kind::Tickets => "SELECT ticket_id, indexed_at FROM tickets WHERE tenant_id = $1 AND indexed_at >= $2",
+            Kind::Tickets => {
+                "SELECT now() AS read_at, array_agg(ticket_id) AS ids, array_agg(indexed_at) AS stamps \
+                 FROM tickets WHERE tenant_id = $1 AND indexed_at >= $2"
+            }
             Kind::Articles => {
-                "SELECT article_id, updated_at FROM kb_articles WHERE tenant_id = $1 AND updated_at >= $2"
+                "SELECT now() AS read_at, array_agg(article_id) AS ids, array_agg(updated_at) AS stamps \
+                 FROM kb_articles WHERE tenant_id = $1 AND updated_at >= $2"
             }
         }
     }
@@ -84,12 +95,20 @@ impl Kind {
     }
 }
 
+/// What a catch-up read returns: when it read, and the ids and stamps written in its window.
+#[derive(sqlx::FromRow)]
+struct Written {
+    read_at: DateTime<Utc>,
+    ids: Option<Vec<String>>,
+    stamps: Option<Vec<DateTime<Utc>>>,
+}
+
 /// What only the task bringing the index up to date touches.
 #[derive(Debug)]
 struct Freshness {
     loaded: bool,
-    /// The newest stamp read.
-    newest: Option<DateTime<Utc>>,
+    /// The database's time when the previous read (load or catch-up) started.
+    read_at: DateTime<Utc>,
     refreshed: Instant,
     rebuilt: Instant,
     counted: Instant,
@@ -117,7 +136,7 @@ impl LiveIndex {
             loaded: AtomicBool::new(false),
             freshness: Arc::new(Mutex::new(Freshness {
                 loaded: false,
-                newest: None,
+                read_at: DateTime::<Utc>::UNIX_EPOCH,
                 refreshed: now,
                 rebuilt: now,
                 counted: now,
@@ -152,10 +171,10 @@ impl LiveIndex {
             Err(_) => self.freshness.clone().lock_owned().await,
         };
         if !freshness.loaded {
-            let (postings, newest) = load(pool, self.kind, &self.tenant).await?;
+            let (postings, read_at) = load(pool, self.kind, &self.tenant).await?;
             *self.postings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = postings;
             let now = Instant::now();
-            *freshness = Freshness { loaded: true, newest, refreshed: now, rebuilt: now, counted: now };
+            *freshness = Freshness { loaded: true, read_at, refreshed: now, rebuilt: now, counted: now };
             self.loaded.store(true, Ordering::Release);
             return Ok(());
         }
@@ -179,9 +198,9 @@ impl LiveIndex {
             let pool = pool.clone();
             tokio::spawn(async move {
                 match load(&pool, index.kind, &index.tenant).await {
-                    Ok((postings, newest)) => {
+                    Ok((postings, read_at)) => {
                         *index.postings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = postings;
-                        freshness.newest = newest.max(freshness.newest);
+                        freshness.read_at = read_at.max(freshness.read_at);
                         freshness.rebuilt = Instant::now();
                         freshness.counted = Instant::now();
                     }
@@ -193,15 +212,13 @@ impl LiveIndex {
         Ok(())
     }
 
-    /// Reads what was written since the newest stamp seen (less [`OVERLAP`]) and indexes the new versions.
+    /// Reads what was written since the previous read (less [`OVERLAP`]) and indexes the new versions.
     async fn catch_up(&self, pool: &PgPool, freshness: &mut Freshness) -> Result<(), sqlx::Error> {
-        // Nothing read yet (an empty table): everything. The epoch, not chrono's minimum, which is outside
-        // PostgreSQL's timestamp range and was refused.
-        let since = freshness.newest.map_or(DateTime::<Utc>::UNIX_EPOCH, |newest| {
-            newest - chrono::Duration::from_std(OVERLAP).unwrap_or_default()
-        });
+        let since = freshness.read_at - chrono::Duration::from_std(OVERLAP).unwrap_or_default();
+        let read: Written =
+            sqlx::query_as(self.kind.written_since_sql()).bind(&self.tenant).bind(since).fetch_one(pool).await?;
         let written: Vec<(String, DateTime<Utc>)> =
-            sqlx::query_as(self.kind.written_since_sql()).bind(&self.tenant).bind(since).fetch_all(pool).await?;
+            read.ids.unwrap_or_default().into_iter().zip(read.stamps.unwrap_or_default()).collect();
         let changed: Vec<String> = {
             let postings = self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             written
@@ -210,7 +227,7 @@ impl LiveIndex {
                 .map(|(id, _)| id.clone())
                 .collect()
         };
-        freshness.newest = written.iter().map(|(_, stamp)| *stamp).max().max(freshness.newest);
+        freshness.read_at = read.read_at;
         if changed.is_empty() {
             return Ok(());
         }
@@ -224,17 +241,17 @@ impl LiveIndex {
     }
 }
 
-/// Every row of the tenant, streamed into a new index, and the newest stamp read.
-async fn load(pool: &PgPool, kind: Kind, tenant: &str) -> Result<(Postings, Option<DateTime<Utc>>), sqlx::Error> {
+/// Every row of the tenant, streamed into a new index, and the database's time just before the read.
+async fn load(pool: &PgPool, kind: Kind, tenant: &str) -> Result<(Postings, DateTime<Utc>), sqlx::Error> {
     let mut postings = Postings::default();
-    let mut newest = None;
+    // Taken before the loading statement's snapshot: a row committed between the two is read by both.
+    let read_at: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(pool).await?;
     let mut rows = sqlx::query_as::<_, Row>(kind.rows_sql()).bind(tenant).bind(None::<Vec<String>>).fetch(pool);
     while let Some(row) = rows.try_next().await? {
-        newest = newest.max(Some(row.stamp));
         postings.insert(document(row));
     }
     postings.shrink();
-    Ok((postings, newest))
+    Ok((postings, read_at))
 }
 
 fn document(row: Row) -> Document {
