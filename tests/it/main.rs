@@ -28,6 +28,7 @@ mod queue;
 mod relevance;
 mod search_scale;
 mod tenant_cli;
+mod thesaurus;
 mod trace_propagation;
 mod worker_broker_outage;
 mod worker_e2e;
