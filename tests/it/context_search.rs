@@ -4,6 +4,7 @@
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_tests::TestDb;
+use enhancer_worker::corpus::search::Searcher;
 use enhancer_worker::corpus::{self, search};
 use sqlx::PgPool;
 
@@ -82,7 +83,7 @@ async fn the_duplicate_ranks_first_and_unrelated_tickets_are_left_out() {
     // The ticket itself is in the corpus too (it was indexed on an earlier event) and must not come back.
     insert(&db.pool, "200", &query.subject, &query.description, None).await;
 
-    let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search");
+    let similar = search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &query, 5).await.expect("search");
     let ids: Vec<&str> = similar.iter().map(|t| t.ticket_id.as_str()).collect();
     assert_eq!(ids, ["100"], "only the duplicate is similar enough: {similar:?}");
     // 103 shares a word with the query ("since"), so it is a candidate: only the minimum score keeps it out.
@@ -112,7 +113,7 @@ async fn resolved_tickets_are_preferred_over_open_look_alikes() {
     .await;
 
     let query = ticket("302", "Intranet portal certificate expired", "Browsers show a certificate warning.");
-    let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search");
+    let similar = search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &query, 5).await.expect("search");
     let ids: Vec<&str> = similar.iter().map(|t| t.ticket_id.as_str()).collect();
     assert_eq!(ids, ["301", "300"]);
     assert!(similar[0].score > similar[1].score);
@@ -134,7 +135,7 @@ async fn partial_overlap_is_enough() {
             .expect("count");
     assert_eq!(all_words, 0);
 
-    let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search");
+    let similar = search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &query, 5).await.expect("search");
     assert_eq!(similar.first().map(|t| t.ticket_id.as_str()), Some("103"), "{similar:?}");
 }
 
@@ -143,12 +144,17 @@ async fn tickets_without_salient_words_or_another_tenant_find_nothing() {
     let db = seeded().await;
     corpus(&db.pool).await;
     let empty = ticket("500", "it is not", "and then the");
-    assert!(search::similar_tickets(&db.pool, TENANT, &empty, 5).await.expect("search").is_empty());
+    assert!(
+        search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &empty, 5).await.expect("search").is_empty()
+    );
     let vpn = ticket("501", "VPN disconnects", "GlobalProtect VPN disconnects every 30 minutes.");
-    assert!(search::similar_tickets(&db.pool, "other", &vpn, 5).await.expect("search").is_empty());
+    assert!(
+        search::similar_tickets(&Searcher::new(db.pool.clone()), "other", &vpn, 5).await.expect("search").is_empty()
+    );
     // Operator characters in the text are data, never tsquery syntax.
     let odd = ticket("502", "VPN | disconnects & (drops) !!", "'quoted' \\ back:slash <-> vpn:*");
-    let similar = search::similar_tickets(&db.pool, TENANT, &odd, 5).await.expect("search with operators");
+    let similar =
+        search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &odd, 5).await.expect("search with operators");
     assert_eq!(similar.first().map(|t| t.ticket_id.as_str()), Some("100"));
 }
 
@@ -176,7 +182,7 @@ async fn kb_search_finds_the_right_article_with_an_excerpt() {
             .expect("article");
     }
     let query = ticket("600", "VPN keeps dropping", "My GlobalProtect VPN disconnects every ten minutes.");
-    let found = search::kb_articles(&db.pool, TENANT, &query, 3).await.expect("kb search");
+    let found = search::kb_articles(&Searcher::new(db.pool.clone()), TENANT, &query, 3).await.expect("kb search");
     let ids: Vec<&str> = found.iter().map(|a| a.article_id.as_str()).collect();
     assert_eq!(ids, ["KB-1"], "{found:?}");
     assert_eq!(found[0].url.as_deref(), Some("https://kb.example.com/KB-1"));
@@ -294,7 +300,11 @@ async fn a_two_megabyte_description_is_indexed_clipped() {
 
     // The search over such a ticket works, and finds its look-alike by the words kept.
     let query = ticket("802", "VPN GlobalProtect disconnects", &huge);
-    let similar = search::similar_tickets(&db.pool, TENANT, &query, 5).await.expect("search with a huge description");
+    let similar = search::similar_tickets(&Searcher::new(db.pool.clone()), TENANT, &query, 5)
+        .await
+        .expect("search with a huge description");
     assert!(similar.iter().any(|t| t.ticket_id == "800"), "{similar:?}");
-    search::kb_articles(&db.pool, TENANT, &query, 3).await.expect("kb search with a huge description");
+    search::kb_articles(&Searcher::new(db.pool.clone()), TENANT, &query, 3)
+        .await
+        .expect("kb search with a huge description");
 }

@@ -7,6 +7,7 @@ use enhancer_shared::tenant::{StageToggles, TenantSettings};
 use enhancer_tests::TestDb;
 use enhancer_worker::context::TicketContext;
 use enhancer_worker::corpus::import::{self, ArticleRow, TicketRow};
+use enhancer_worker::corpus::search::Searcher;
 use enhancer_worker::stages::gather::context_for;
 use enhancer_worker::writer::empty::NO_ARTICLE;
 use enhancer_worker::writer::{OfflineWriter, Writer};
@@ -120,9 +121,14 @@ async fn alert_context(db: &TestDb) -> TicketContext {
         "Disk space alert: FS02 C: drive 96% full",
         "Monitoring reports the C: drive of FS02 is almost full, less than 4% free space left.",
     );
-    context_for(&db.pool, TENANT, &alert, StageToggles { assets: false, ..StageToggles::default() })
-        .await
-        .expect("context")
+    context_for(
+        &Searcher::new(db.pool.clone()),
+        TENANT,
+        &alert,
+        StageToggles { assets: false, ..StageToggles::default() },
+    )
+    .await
+    .expect("context")
 }
 
 #[tokio::test]

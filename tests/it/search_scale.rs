@@ -4,7 +4,7 @@
 //! out, and never return the ticket itself. Time is not asserted; `docs/BENCHMARKS.md` has the buffer counts.
 
 use enhancer_tests::TestDb;
-use enhancer_worker::corpus::search;
+use enhancer_worker::corpus::search::{self, Searcher};
 
 use crate::context_search::ticket;
 
@@ -57,7 +57,7 @@ async fn a_mass_incident_does_not_drown_the_known_duplicate() {
         "VPN disconnects every 30 minutes",
         "Since this morning the VPN tunnel drops and I cannot connect again for a while.",
     );
-    let found = search::similar_tickets(&db.pool, "acme", &query, 5).await.expect("search");
+    let found = search::similar_tickets(&Searcher::new(db.pool.clone()), "acme", &query, 5).await.expect("search");
     let ids: Vec<&str> = found.iter().map(|t| t.ticket_id.as_str()).collect();
     assert_eq!(ids.first(), Some(&"dup"), "{found:?}");
     assert!(!ids.contains(&"vpn-1"), "the ticket itself is excluded: {ids:?}");
@@ -73,7 +73,7 @@ async fn a_ticket_of_the_mass_incident_finds_its_siblings_but_not_itself() {
         "Outlook cannot connect to Exchange",
         "Since this morning Outlook cannot connect to the Exchange server and keeps asking for the password.",
     );
-    let found = search::similar_tickets(&db.pool, "acme", &query, 5).await.expect("search");
+    let found = search::similar_tickets(&Searcher::new(db.pool.clone()), "acme", &query, 5).await.expect("search");
     assert_eq!(found.len(), 5, "{found:?}");
     assert!(found.iter().all(|t| t.ticket_id.starts_with("mass-") && t.ticket_id != "mass-17"), "{found:?}");
     // Identical wording: every sibling matches every query term where the query has it.

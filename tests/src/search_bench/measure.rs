@@ -8,7 +8,7 @@ use enhancer_shared::domain::Ticket;
 use enhancer_shared::ip_extract;
 use enhancer_shared::tenant::StageToggles;
 use enhancer_tests::corpus_gen::Generator;
-use enhancer_worker::corpus::search;
+use enhancer_worker::corpus::search::{self, Searcher};
 use enhancer_worker::stages::gather::context_for;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -58,6 +58,8 @@ pub struct Row {
 /// Every search for `queries` ordinary and `queries` mass-incident tickets.
 pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: usize) -> anyhow::Result<Vec<Row>> {
     let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(pool).await?;
+    // One searcher for every query, as a worker holds it: its indexes load during the warm-up.
+    let searcher = Searcher::new(pool.clone());
     let kinds: [(&'static str, Vec<Ticket>); 2] = [
         ("ordinary", (0..queries + WARMUP).map(|i| generator.ordinary_query(i)).collect()),
         ("mass incident", (0..queries + WARMUP).map(|i| generator.mass_query(i)).collect()),
@@ -65,7 +67,7 @@ pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: us
     for (_, tickets) in &kinds {
         for ticket in &tickets[queries..] {
             for search in Search::ALL {
-                one(pool, tenant, ticket, search).await?;
+                one(&searcher, tenant, ticket, search).await?;
             }
         }
     }
@@ -77,7 +79,7 @@ pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: us
             let cpu_before = backend_cpu_ticks(backend);
             for ticket in &tickets[..queries] {
                 let started = Instant::now();
-                found += one(pool, tenant, ticket, search).await?;
+                found += one(&searcher, tenant, ticket, search).await?;
                 times.push(started.elapsed().as_secs_f64() * 1e3);
             }
             let cpu_ms = backend_cpu_ticks(backend).saturating_sub(cpu_before) as f64 * 10.0;
@@ -99,17 +101,18 @@ pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: us
 }
 
 /// Runs one search for `ticket`; the number of results.
-async fn one(pool: &PgPool, tenant: &str, ticket: &Ticket, search: Search) -> anyhow::Result<usize> {
+async fn one(searcher: &Searcher, tenant: &str, ticket: &Ticket, search: Search) -> anyhow::Result<usize> {
+    let pool = searcher.pool();
     let addresses = ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description));
     Ok(match search {
-        Search::Similar => search::similar_tickets(pool, tenant, ticket, TOP_K).await?.len(),
-        Search::Kb => search::kb_articles(pool, tenant, ticket, TOP_K).await?.len(),
+        Search::Similar => search::similar_tickets(searcher, tenant, ticket, TOP_K).await?.len(),
+        Search::Kb => search::kb_articles(searcher, tenant, ticket, TOP_K).await?.len(),
         Search::Assets => search::related_assets(pool, tenant, &addresses).await?.len(),
         Search::Related => {
             search::tickets_mentioning(pool, tenant, &addresses, ticket.id.as_str(), RELATED_LIMIT).await?.len()
         }
         Search::Gather => {
-            let context = context_for(pool, tenant, ticket, StageToggles::default()).await?;
+            let context = context_for(searcher, tenant, ticket, StageToggles::default()).await?;
             context.similar_tickets.len()
                 + context.kb_articles.len()
                 + context.assets.len()

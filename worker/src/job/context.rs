@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::running::{Running, RunningJobs};
 use super::tenant::TenantCache;
+use crate::corpus::search::Searcher;
 use crate::metrics::Metrics;
 use crate::stages::StageTimeouts;
 use crate::writer::Writer;
@@ -19,6 +20,8 @@ use crate::writer::Writer;
 #[derive(Debug)]
 pub struct WorkerContext {
     pub pool: PgPool,
+    /// The similar-ticket and knowledge-base searches, with the tenants' in-memory indexes (over `pool`).
+    pub search: Searcher,
     /// Tenants with their decrypted secrets, invalidated by the CLI's change notifications.
     pub tenants: TenantCache,
     pub plugins: Plugins,
@@ -60,6 +63,7 @@ impl WorkerContext {
         timeouts: StageTimeouts,
     ) -> Self {
         Self {
+            search: Searcher::new(pool.clone()),
             pool,
             tenants,
             plugins,

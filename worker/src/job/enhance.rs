@@ -95,7 +95,7 @@ async fn gather_step(
     times: &mut StageTimes,
 ) -> Result<Gathered, StageError> {
     let ticket = &job.event.ticket_id;
-    let gathering = gather(tool.plugin, &tool.api, ticket, &ctx.metrics, &ctx.pool, job.tenant_id.as_str());
+    let gathering = gather(tool.plugin, &tool.api, ticket, &ctx.metrics, &ctx.search, job.tenant_id.as_str());
     let (gathered, ms) = timed(&ctx.metrics, Stage::Gather, Some(ctx.timeouts.gather), gathering).await;
     times.gather_ms = ms;
     gathered

@@ -1,19 +1,18 @@
 //! Gather: fetch the full ticket through the tenant's plugin, and the context around it: the searches of
 //! [`crate::corpus::search`] (similar tickets, knowledge base, assets), as the tenant enabled them, into a
-//! [`TicketContext`]. Similar tickets and articles are ranked ([`search::ranking`]) and cut
-//! ([`search::relevance`]): the context holds what the note shows, and nothing weaker.
+//! [`TicketContext`]. Similar tickets and articles are ranked ([`crate::corpus::search::ranking`]) and cut
+//! ([`crate::corpus::search::relevance`]): the context holds what the note shows, and nothing weaker.
 
 use enhancer_plugins::{TicketingTool, ToolApi};
 use enhancer_shared::domain::{Ticket, TicketId};
 use enhancer_shared::ip_extract;
 use enhancer_shared::tenant::StageToggles;
-use sqlx::PgPool;
 
 use super::{Stage, StageError};
 use crate::context::TicketContext;
-use crate::corpus::search;
-use crate::corpus::search::ranking;
+use crate::corpus;
 use crate::corpus::search::relevance::{self, ARTICLES, TICKETS};
+use crate::corpus::search::{Searcher, ranking};
 use crate::metrics::Metrics;
 
 #[derive(Debug, Clone)]
@@ -30,13 +29,13 @@ pub async fn gather(
     api: &ToolApi<'_>,
     id: &TicketId,
     metrics: &Metrics,
-    pool: &PgPool,
+    search: &Searcher,
     tenant: &str,
 ) -> Result<Gathered, StageError> {
     let fetched = plugin.get_ticket(api, id).await;
     metrics.outbound(plugin.kind().as_str(), "get_ticket", &fetched);
     let ticket = fetched.map_err(|err| StageError::from_error(Stage::Gather, &err))?;
-    let context = context_for(pool, tenant, &ticket, api.settings.stages)
+    let context = context_for(search, tenant, &ticket, api.settings.stages)
         .await
         .map_err(|err| StageError::from_error(Stage::Gather, &err))?;
     Ok(Gathered { ticket, context })
@@ -46,7 +45,7 @@ pub async fn gather(
 /// keeps the similar tickets and articles that pass the relevance cut-offs. The quality binary measures the
 /// notes through this function.
 pub async fn context_for(
-    pool: &PgPool,
+    search: &Searcher,
     tenant: &str,
     ticket: &Ticket,
     stages: StageToggles,
@@ -56,14 +55,16 @@ pub async fn context_for(
         ..TicketContext::default()
     };
     if stages.similar_tickets || stages.knowledge_base {
-        let ranked = ranking::rank(pool, tenant, ticket, stages.similar_tickets, stages.knowledge_base).await?;
+        let ranked = ranking::rank(search, tenant, ticket, stages.similar_tickets, stages.knowledge_base).await?;
         context.similar_tickets = relevance::cut(ranked.tickets, &TICKETS, |t| t.score);
         context.kb_articles = relevance::cut(ranked.articles, &ARTICLES, |a| a.score);
     }
     if stages.assets && !context.addresses.is_empty() {
-        context.assets = search::related_assets(pool, tenant, &context.addresses).await?;
+        let pool = search.pool();
+        context.assets = corpus::search::related_assets(pool, tenant, &context.addresses).await?;
         context.related_tickets =
-            search::tickets_mentioning(pool, tenant, &context.addresses, ticket.id.as_str(), RELATED_LIMIT).await?;
+            corpus::search::tickets_mentioning(pool, tenant, &context.addresses, ticket.id.as_str(), RELATED_LIMIT)
+                .await?;
     }
     Ok(context)
 }

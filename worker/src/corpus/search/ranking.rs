@@ -5,14 +5,12 @@
 //! cut-offs mean "explains this much of the question". The gather stage cuts the result with
 //! [`super::relevance`]; the quality binary measures it.
 
-use enhancer_shared::domain::Ticket;
-use sqlx::PgPool;
-
-use super::KbMatches;
 use super::consensus;
 pub use super::consensus::POOL;
 use super::relevance::ARTICLES;
+use super::{KbMatches, Searcher};
 use crate::context::{KbArticle, SimilarTicket};
+use enhancer_shared::domain::Ticket;
 
 /// Similar tickets and articles, best first; a list the caller did not ask for is empty. Only the first
 /// `relevance::ARTICLES.max` articles carry an excerpt: no cut-off shows more.
@@ -24,14 +22,21 @@ pub struct Ranked {
 
 /// Ranks the tenant's similar tickets (when `tickets`) and articles (when `articles`) for `ticket`.
 pub async fn rank(
-    pool: &PgPool,
+    search: &Searcher,
     tenant: &str,
     ticket: &Ticket,
     tickets: bool,
     articles: bool,
 ) -> Result<Ranked, sqlx::Error> {
-    let similar = if tickets { super::similar_tickets(pool, tenant, ticket, POOL).await? } else { Vec::new() };
-    let kb = if articles { super::kb_matches(pool, tenant, ticket, POOL, false).await? } else { KbMatches::default() };
+    let pool = search.pool();
+    let query = super::terms::query_terms(pool, ticket).await?;
+    let similar = if tickets {
+        super::tickets::similar(search, tenant, ticket.id.as_str(), &query, POOL).await?
+    } else {
+        Vec::new()
+    };
+    let kb =
+        if articles { super::kb::matches(search, tenant, &query, POOL, false).await? } else { KbMatches::default() };
     let (tickets, mut articles) = consensus::rerank(pool, tenant, similar, kb.articles).await?;
     for article in &mut articles {
         article.score *= kb.known_share;

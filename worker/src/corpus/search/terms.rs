@@ -10,16 +10,48 @@ const DESCRIPTION_WEIGHT: f64 = 0.5;
 /// the per-term document frequencies on long descriptions.
 const MAX_TERMS: usize = 40;
 
-/// Query terms, each a quoted tsquery operand (`'vpn'`), with its weight.
+/// The query: its terms, each a group of alternatives with a weight.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct QueryTerms {
-    pub operands: Vec<String>,
-    pub weights: Vec<f64>,
+    pub terms: Vec<QueryTerm>,
+}
+
+/// One term of the query. A document matches it when it contains any of its alternatives; the first is the
+/// ticket's own word (factor 1), the others are what else may stand for it (a factor below 1).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct QueryTerm {
+    /// 1 for a subject term, [`DESCRIPTION_WEIGHT`] for a description-only one.
+    pub weight: f64,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A lexeme a document may contain for a [`QueryTerm`].
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Alternative {
+    /// As PostgreSQL's `english` configuration normalizes it.
+    pub lexeme: String,
+    /// Matches every lexeme starting with `lexeme` (word forms the stemmer keeps apart).
+    pub prefix: bool,
+    /// What a match of this alternative counts, against the word itself (1).
+    pub factor: f64,
+}
+
+impl Alternative {
+    /// The tsquery operand (`'vpn'`, `'expir':*`). Safe to splice: [`is_salient`] let through letters,
+    /// digits, `.`, `-` and `_` only.
+    pub fn operand(&self) -> String {
+        if self.prefix { format!("'{}':*", self.lexeme) } else { format!("'{}'", self.lexeme) }
+    }
 }
 
 impl QueryTerms {
     pub fn is_empty(&self) -> bool {
-        self.operands.is_empty()
+        self.terms.is_empty()
+    }
+
+    /// Every alternative's tsquery operand, for PostgreSQL's text functions (`ts_headline`).
+    pub fn operands(&self) -> Vec<String> {
+        self.terms.iter().flat_map(|t| t.alternatives.iter().map(Alternative::operand)).collect()
     }
 }
 
@@ -46,38 +78,36 @@ pub(super) async fn query_terms(pool: &PgPool, ticket: &Ticket) -> Result<QueryT
 }
 
 fn select(lexemes: impl Iterator<Item = (String, bool)>) -> QueryTerms {
-    let mut terms = QueryTerms::default();
+    let mut query = QueryTerms::default();
     for (lexeme, in_subject) in lexemes.filter(|(lexeme, _)| is_salient(lexeme)).take(MAX_TERMS) {
         let weight = if in_subject { 1.0 } else { DESCRIPTION_WEIGHT };
-        for operand in operands(&lexeme) {
-            match terms.operands.iter().position(|o| *o == operand) {
-                Some(i) => terms.weights[i] = terms.weights[i].max(weight),
-                None => {
-                    terms.operands.push(operand);
-                    terms.weights.push(weight);
-                }
+        for alternative in forms(&lexeme) {
+            match query.terms.iter_mut().find(|t| t.alternatives[0] == alternative) {
+                Some(term) => term.weight = term.weight.max(weight),
+                None => query.terms.push(QueryTerm { weight, alternatives: vec![alternative] }),
             }
         }
     }
-    terms
+    query
 }
 
-/// The tsquery operands for one lexeme. Words of four characters or more match as a prefix, so word forms
-/// the stemmer keeps apart still meet: Snowball turns a final y into i ("expiry" -> `expiri`, "streaky" ->
-/// `streaki`) but "expired" is `expir`, hence the final i is dropped first. An IPv4 address also matches
-/// its /24 neighbours (`10.20.30.`), which is how outage tickets about one network are worded.
-fn operands(lexeme: &str) -> Vec<String> {
+/// The query terms' first alternatives for one lexeme. Words of four characters or more match as a prefix, so
+/// word forms the stemmer keeps apart still meet: Snowball turns a final y into i ("expiry" -> `expiri`,
+/// "streaky" -> `streaki`) but "expired" is `expir`, hence the final i is dropped first. An IPv4 address
+/// also matches its /24 neighbours (`10.20.30.`), which is how outage tickets about one network are worded.
+fn forms(lexeme: &str) -> Vec<Alternative> {
+    let form = |lexeme: &str, prefix| Alternative { lexeme: lexeme.to_owned(), prefix, factor: 1.0 };
     if let Some(network) = ipv4_network(lexeme) {
-        return vec![format!("'{lexeme}'"), format!("'{network}':*")];
+        return vec![form(lexeme, false), form(network, true)];
     }
     if lexeme.chars().count() < 4 {
-        return vec![format!("'{lexeme}'")];
+        return vec![form(lexeme, false)];
     }
     let stem = match lexeme.strip_suffix('i') {
         Some(stem) if stem.chars().count() >= 4 => stem,
         _ => lexeme,
     };
-    vec![format!("'{stem}':*")]
+    vec![form(stem, true)]
 }
 
 /// `10.20.30.` for `10.20.30.40`: the first three octets and the dot.
@@ -115,22 +145,23 @@ mod tests {
     #[test]
     fn subject_terms_weigh_more_and_the_count_is_bounded() {
         let lexemes = [("vpn", true), ("x", true), ("drop", false)].map(|(l, s)| (l.to_owned(), s));
-        let terms = select(lexemes.into_iter());
-        assert_eq!(terms.operands, ["'vpn'", "'drop':*"]);
-        assert_eq!(terms.weights, [1.0, DESCRIPTION_WEIGHT]);
+        let query = select(lexemes.into_iter());
+        assert_eq!(query.operands(), ["'vpn'", "'drop':*"]);
+        assert_eq!(query.terms.iter().map(|t| t.weight).collect::<Vec<_>>(), [1.0, DESCRIPTION_WEIGHT]);
         let many = (0..100).map(|i| (format!("term{i}"), false));
-        assert_eq!(select(many).operands.len(), MAX_TERMS);
+        assert_eq!(select(many).terms.len(), MAX_TERMS);
     }
 
     #[test]
     fn word_forms_and_neighbouring_addresses_meet() {
+        let operands = |lexeme: &str| forms(lexeme).iter().map(Alternative::operand).collect::<Vec<_>>();
         assert_eq!(operands("expiri"), ["'expir':*"]);
         assert_eq!(operands("certif"), ["'certif':*"]);
         assert_eq!(operands("ssl"), ["'ssl'"]);
         assert_eq!(operands("10.20.30.40"), ["'10.20.30.40'", "'10.20.30.':*"]);
         assert_eq!(operands("1.2.3.999"), ["'1.2.3.999':*"]);
         let same = [("expiri", true), ("expir", false)].map(|(l, s)| (l.to_owned(), s));
-        let terms = select(same.into_iter());
-        assert_eq!((terms.operands, terms.weights), (vec!["'expir':*".to_owned()], vec![1.0]));
+        let query = select(same.into_iter());
+        assert_eq!((query.operands(), query.terms[0].weight), (vec!["'expir':*".to_owned()], 1.0));
     }
 }

@@ -1,0 +1,47 @@
+//! The worker's in-memory search indexes: per tenant, one over its past tickets and one over its knowledge
+//! base ([`postings`]), each kept in step with its table ([`live`]). The similar-ticket and knowledge-base
+//! searches score here, in the worker, and read PostgreSQL only for the query's lexemes, the texts of the
+//! few documents a note shows, and what changed since the last search: scoring in the database cost tens
+//! of milliseconds of its CPU per search on a corpus of 100,000 tickets, on the one database every worker
+//! shares, where here it is a pass over the posting lists of the query's terms (docs/BENCHMARKS.md, "Search
+//! at scale").
+//!
+//! Memory: about 4 bytes per (document, distinct lexeme) pair plus the ids and the lexeme dictionary, some
+//! 20 to 30 MB for 100,000 tickets (docs/BENCHMARKS.md); a tenant's indexes are built on its first search.
+
+mod live;
+mod postings;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::PgPool;
+
+pub(super) use live::{Kind, LiveIndex};
+
+/// The search side of the corpus: the pool, and the in-memory indexes of the tenants searched so far.
+/// Cheap to clone; clones share the indexes. One per worker process.
+#[derive(Debug, Clone)]
+pub struct Searcher {
+    pool: PgPool,
+    tenants: Arc<Mutex<Indexes>>,
+}
+
+/// The indexes made so far, by tenant and kind.
+type Indexes = HashMap<(String, Kind), Arc<LiveIndex>>;
+
+impl Searcher {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool, tenants: Arc::default() }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The tenant's index of `kind`, made (empty, loaded on its first read) when it has none yet.
+    pub(super) fn index(&self, tenant: &str, kind: Kind) -> Arc<LiveIndex> {
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(tenants.entry((tenant.to_owned(), kind)).or_insert_with(|| LiveIndex::new(kind, tenant)))
+    }
+}
