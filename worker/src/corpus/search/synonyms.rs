@@ -169,7 +169,6 @@ const IMPLIES: &[(f64, &str, &[&str])] = &[
     (BROADER, "privileg", &["permiss"]),
 ];
 
-#[cfg_attr(not(test), expect(dead_code, reason = "wired into the query terms with the in-process search engine"))]
 /// The lexemes `lexeme` may stand for and their factors (each below 1, the best when several entries
 /// relate the same pair), without `lexeme` itself; none for a word the thesaurus does not know.
 pub(super) fn alternatives(lexeme: &str) -> impl Iterator<Item = (&'static str, f64)> {

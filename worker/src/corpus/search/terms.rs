@@ -4,6 +4,8 @@
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
+use super::synonyms;
+
 /// A ticket term found only in the description weighs this much against one in the subject.
 const DESCRIPTION_WEIGHT: f64 = 0.5;
 /// At most this many terms per query: subject terms first, then in order of appearance. Bounds the cost of
@@ -84,7 +86,10 @@ fn select(lexemes: impl Iterator<Item = (String, bool)>) -> QueryTerms {
         for alternative in forms(&lexeme) {
             match query.terms.iter_mut().find(|t| t.alternatives[0] == alternative) {
                 Some(term) => term.weight = term.weight.max(weight),
-                None => query.terms.push(QueryTerm { weight, alternatives: vec![alternative] }),
+                None => {
+                    let alternatives = with_synonyms(&lexeme, alternative);
+                    query.terms.push(QueryTerm { weight, alternatives });
+                }
             }
         }
     }
@@ -108,6 +113,18 @@ fn forms(lexeme: &str) -> Vec<Alternative> {
         _ => lexeme,
     };
     vec![form(stem, true)]
+}
+
+/// `word` (the ticket's own form of `lexeme`) followed by what the thesaurus ([`synonyms`]) says may stand
+/// for it. A synonym is matched exactly (the thesaurus names the forms it means), and left out when the
+/// word's own prefix already matches it at full weight (`lock:*` covers `lockout`).
+fn with_synonyms(lexeme: &str, word: Alternative) -> Vec<Alternative> {
+    let covered = |other: &str| word.prefix && other.starts_with(word.lexeme.as_str());
+    let others: Vec<Alternative> = synonyms::alternatives(lexeme)
+        .filter(|(other, _)| !covered(other))
+        .map(|(other, factor)| Alternative { lexeme: other.to_owned(), prefix: false, factor })
+        .collect();
+    std::iter::once(word).chain(others).collect()
 }
 
 /// `10.20.30.` for `10.20.30.40`: the first three octets and the dot.
@@ -144,9 +161,9 @@ mod tests {
 
     #[test]
     fn subject_terms_weigh_more_and_the_count_is_bounded() {
-        let lexemes = [("vpn", true), ("x", true), ("drop", false)].map(|(l, s)| (l.to_owned(), s));
+        let lexemes = [("vpn", true), ("x", true), ("queri", false)].map(|(l, s)| (l.to_owned(), s));
         let query = select(lexemes.into_iter());
-        assert_eq!(query.operands(), ["'vpn'", "'drop':*"]);
+        assert_eq!(query.operands(), ["'vpn'", "'quer':*"]);
         assert_eq!(query.terms.iter().map(|t| t.weight).collect::<Vec<_>>(), [1.0, DESCRIPTION_WEIGHT]);
         let many = (0..100).map(|i| (format!("term{i}"), false));
         assert_eq!(select(many).terms.len(), MAX_TERMS);
@@ -163,5 +180,16 @@ mod tests {
         let same = [("expiri", true), ("expir", false)].map(|(l, s)| (l.to_owned(), s));
         let query = select(same.into_iter());
         assert_eq!((query.operands(), query.terms[0].weight), (vec!["'expir':*".to_owned()], 1.0));
+    }
+
+    #[test]
+    fn a_term_carries_its_synonyms_after_the_word_itself() {
+        let query = select([("notebook".to_owned(), true)].into_iter());
+        let alternatives = &query.terms[0].alternatives;
+        assert_eq!((alternatives[0].lexeme.as_str(), alternatives[0].factor), ("notebook", 1.0));
+        assert!(alternatives[1..].iter().any(|a| a.lexeme == "laptop" && a.factor < 1.0 && !a.prefix));
+        // `lock:*` already matches `lockout`: no second, weaker alternative for it.
+        let query = select([("lock".to_owned(), true)].into_iter());
+        assert!(query.terms[0].alternatives.iter().all(|a| a.lexeme != "lockout"), "{query:?}");
     }
 }
