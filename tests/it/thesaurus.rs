@@ -8,13 +8,15 @@ use enhancer_tests::TestDb;
 use enhancer_worker::corpus::search::thesaurus_lexemes;
 
 /// Entries that are not their own stem, each with a word that stems to it.
-const SOURCE: [(&str, &str); 8] = [
+const SOURCE: [(&str, &str); 10] = [
     ("attende", "attendees"),
     ("compromis", "compromised"),
     ("creas", "creased"),
     ("databas", "database"),
     ("forticli", "forticlient"),
     ("navis", "navision"),
+    ("nois", "noise"),
+    ("purchas", "purchasing"),
     ("synchronis", "synchronise"),
     ("unrespons", "unresponsive"),
 ];
