@@ -26,6 +26,7 @@ mod migrations;
 mod offline_writer;
 mod queue;
 mod relevance;
+mod search_index;
 mod search_scale;
 mod tenant_cli;
 mod thesaurus;

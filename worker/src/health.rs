@@ -43,5 +43,8 @@ async fn readyz(State(state): State<HealthState>) -> Response {
 }
 
 async fn metrics(State(state): State<HealthState>) -> Response {
+    for (kind, documents) in state.ctx.search.documents() {
+        state.ctx.metrics.search_index_documents.with_label_values(&[kind]).set(documents);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.ctx.metrics.render()).into_response()
 }

@@ -2,7 +2,8 @@
 //! process (not the global default), so tests can run several workers side by side.
 
 use prometheus::{
-    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 #[derive(Debug, Clone)]
@@ -24,6 +25,9 @@ pub struct Metrics {
     pub llm_tokens: IntCounterVec,
     pub outbound_requests: IntCounterVec,
     pub last_consumed: Gauge,
+    /// Documents in this worker's in-memory search indexes (all tenants), by kind: tickets, articles. Set
+    /// at each scrape.
+    pub search_index_documents: IntGaugeVec,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -93,6 +97,14 @@ impl Metrics {
                 "Unix time of the last message taken from the jobs queue",
             )
             .expect("valid metric"),
+            search_index_documents: IntGaugeVec::new(
+                Opts::new(
+                    "enhancer_worker_search_index_documents",
+                    "Documents in the worker's in-memory search indexes, all tenants, by kind",
+                ),
+                &["kind"],
+            )
+            .expect("valid metric"),
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
@@ -106,6 +118,7 @@ impl Metrics {
             Box::new(metrics.llm_tokens.clone()),
             Box::new(metrics.outbound_requests.clone()),
             Box::new(metrics.last_consumed.clone()),
+            Box::new(metrics.search_index_documents.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

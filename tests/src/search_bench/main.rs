@@ -3,6 +3,7 @@
 //! and the database CPU each costs, for ordinary tickets and for tickets of the mass incident.
 //! docs/BENCHMARKS.md has the results and how to read them.
 
+mod baseline;
 mod measure;
 
 use std::time::Instant;
@@ -81,7 +82,11 @@ async fn one_size(cli: &Cli, generator: &Generator, size: usize) -> anyhow::Resu
     );
     // One connection, so its backend's CPU is the searches' and nothing else's.
     let pool = PgPoolOptions::new().max_connections(1).connect(&db.url).await?;
-    let table = measure::run(&pool, TENANT, generator, cli.queries).await?;
+    let (table, load) = measure::run(&pool, TENANT, generator, cli.queries).await?;
+    println!(
+        "in-memory indexes loaded by the first search in {:.2}s; this process's resident memory {:.1} -> {:.1} MiB\n",
+        load.seconds, load.rss_before_mib, load.rss_after_mib
+    );
     println!("{}", measure::render(&table));
     if cli.explain {
         for (kind, query) in [("ordinary", generator.ordinary_query(0)), ("mass incident", generator.mass_query(0))] {
@@ -93,5 +98,7 @@ async fn one_size(cli: &Cli, generator: &Generator, size: usize) -> anyhow::Resu
     if cli.keep {
         std::mem::forget(db);
     }
-    Ok(json!({"tickets": size, "load_seconds": loaded - generated, "rows": measure::to_json(&table)}))
+    Ok(json!({"tickets": size, "load_seconds": loaded - generated, "index_load_seconds": load.seconds,
+               "rss_before_mib": load.rss_before_mib, "rss_after_mib": load.rss_after_mib,
+               "rows": measure::to_json(&table)}))
 }

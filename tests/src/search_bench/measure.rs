@@ -22,6 +22,8 @@ const WARMUP: usize = 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Search {
     Similar,
+    /// The database-scored similar-ticket query of before the in-memory index (`baseline.rs`).
+    SimilarInDatabase,
     Kb,
     Assets,
     Related,
@@ -29,11 +31,13 @@ enum Search {
 }
 
 impl Search {
-    const ALL: [Search; 5] = [Search::Similar, Search::Kb, Search::Assets, Search::Related, Search::Gather];
+    const ALL: [Search; 6] =
+        [Search::Similar, Search::SimilarInDatabase, Search::Kb, Search::Assets, Search::Related, Search::Gather];
 
     fn name(self) -> &'static str {
         match self {
             Search::Similar => "similar tickets",
+            Search::SimilarInDatabase => "similar tickets, database-scored (baseline)",
             Search::Kb => "KB articles",
             Search::Assets => "assets by address",
             Search::Related => "tickets by address",
@@ -51,15 +55,35 @@ pub struct Row {
     max_ms: f64,
     mean_ms: f64,
     db_cpu_ms: f64,
+    /// This process's CPU per search: the in-memory scoring and the client side.
+    own_cpu_ms: f64,
     /// Mean number of results returned.
     results: f64,
 }
 
-/// Every search for `queries` ordinary and `queries` mass-incident tickets.
-pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: usize) -> anyhow::Result<Vec<Row>> {
+/// The first search of a tenant: it loads the tenant's in-memory indexes.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexLoad {
+    pub seconds: f64,
+    /// This process's resident memory before and after, in MiB.
+    pub rss_before_mib: f64,
+    pub rss_after_mib: f64,
+}
+
+/// Every search for `queries` ordinary and `queries` mass-incident tickets, after the index load.
+pub async fn run(
+    pool: &PgPool,
+    tenant: &str,
+    generator: &Generator,
+    queries: usize,
+) -> anyhow::Result<(Vec<Row>, IndexLoad)> {
     let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(pool).await?;
-    // One searcher for every query, as a worker holds it: its indexes load during the warm-up.
+    // One searcher for every query, as a worker holds it: the first gather loads its indexes.
     let searcher = Searcher::new(pool.clone());
+    let rss_before_mib = rss_mib();
+    let started = Instant::now();
+    context_for(&searcher, tenant, &generator.ordinary_query(queries), StageToggles::default()).await?;
+    let load = IndexLoad { seconds: started.elapsed().as_secs_f64(), rss_before_mib, rss_after_mib: rss_mib() };
     let kinds: [(&'static str, Vec<Ticket>); 2] = [
         ("ordinary", (0..queries + WARMUP).map(|i| generator.ordinary_query(i)).collect()),
         ("mass incident", (0..queries + WARMUP).map(|i| generator.mass_query(i)).collect()),
@@ -76,13 +100,15 @@ pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: us
         for search in Search::ALL {
             let mut times = Vec::with_capacity(queries);
             let mut found = 0usize;
-            let cpu_before = backend_cpu_ticks(backend);
+            let cpu_before = cpu_ticks(backend);
+            let own_before = cpu_ticks(std::process::id().try_into()?);
             for ticket in &tickets[..queries] {
                 let started = Instant::now();
                 found += one(&searcher, tenant, ticket, search).await?;
                 times.push(started.elapsed().as_secs_f64() * 1e3);
             }
-            let cpu_ms = backend_cpu_ticks(backend).saturating_sub(cpu_before) as f64 * 10.0;
+            let cpu_ms = cpu_ticks(backend).saturating_sub(cpu_before) as f64 * 10.0;
+            let own_ms = cpu_ticks(std::process::id().try_into()?).saturating_sub(own_before) as f64 * 10.0;
             times.sort_by(f64::total_cmp);
             let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
             rows.push(Row {
@@ -93,11 +119,23 @@ pub async fn run(pool: &PgPool, tenant: &str, generator: &Generator, queries: us
                 max_ms: times.last().copied().unwrap_or(0.0),
                 mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
                 db_cpu_ms: cpu_ms / queries.max(1) as f64,
+                own_cpu_ms: own_ms / queries.max(1) as f64,
                 results: found as f64 / queries.max(1) as f64,
             });
         }
     }
-    Ok(rows)
+    Ok((rows, load))
+}
+
+/// This process's resident memory (`VmRSS`), in MiB.
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
 }
 
 /// Runs one search for `ticket`; the number of results.
@@ -106,6 +144,7 @@ async fn one(searcher: &Searcher, tenant: &str, ticket: &Ticket, search: Search)
     let addresses = ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description));
     Ok(match search {
         Search::Similar => search::similar_tickets(searcher, tenant, ticket, TOP_K).await?.len(),
+        Search::SimilarInDatabase => crate::baseline::similar_tickets(pool, tenant, ticket, TOP_K).await?,
         Search::Kb => search::kb_articles(searcher, tenant, ticket, TOP_K).await?.len(),
         Search::Assets => search::related_assets(pool, tenant, &addresses).await?.len(),
         Search::Related => {
@@ -121,8 +160,8 @@ async fn one(searcher: &Searcher, tenant: &str, ticket: &Ticket, search: Search)
     })
 }
 
-/// User plus system CPU ticks (1/100 s) of process `pid` so far.
-fn backend_cpu_ticks(pid: i32) -> u64 {
+/// User plus system CPU ticks (1/100 s) of process `pid` so far (any process: the backend, or this one).
+fn cpu_ticks(pid: i32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let Some(close) = stat.rfind(')') else { return 0 };
     let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
@@ -146,12 +185,12 @@ pub async fn explain_related(pool: &PgPool, tenant: &str, ticket: &Ticket) -> an
 
 pub fn render(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| query | search | p50 ms | p99 ms | max ms | mean ms | db cpu ms/search | results |\n|---|---|---|---|---|---|---|---|\n",
+        "| query | search | p50 ms | p99 ms | max ms | mean ms | db cpu ms/search | own cpu ms/search | results |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |\n",
-            r.kind, r.search, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms, r.db_cpu_ms, r.results
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |\n",
+            r.kind, r.search, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms, r.db_cpu_ms, r.own_cpu_ms, r.results
         ));
     }
     out
@@ -162,7 +201,7 @@ pub fn to_json(rows: &[Row]) -> Value {
         rows.iter()
             .map(|r| {
                 json!({"query": r.kind, "search": r.search, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "max_ms": r.max_ms,
-                       "mean_ms": r.mean_ms, "db_cpu_ms": r.db_cpu_ms, "results": r.results})
+                       "mean_ms": r.mean_ms, "db_cpu_ms": r.db_cpu_ms, "own_cpu_ms": r.own_cpu_ms, "results": r.results})
             })
             .collect(),
     )

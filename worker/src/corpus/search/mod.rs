@@ -49,6 +49,22 @@ pub const MIN_SCORE: f64 = 0.1;
 /// A ticket with a resolution is worth more to the agent than an open look-alike.
 pub const RESOLVED_BOOST: f64 = 1.2;
 
+/// The ticket's query terms flattened to tsquery operands and weights (an alternative weighs its term's
+/// weight times its factor): what a database-side scorer takes. For `search-bench`'s database-scored
+/// baseline only; the worker scores on its index.
+#[doc(hidden)]
+pub async fn flat_query_terms(
+    pool: &sqlx::PgPool,
+    ticket: &enhancer_shared::domain::Ticket,
+) -> Result<(Vec<String>, Vec<f64>), sqlx::Error> {
+    let query = terms::query_terms(pool, ticket).await?;
+    Ok(query
+        .terms
+        .iter()
+        .flat_map(|term| term.alternatives.iter().map(|a| (a.operand(), term.weight * a.factor)))
+        .unzip())
+}
+
 /// The `k` best of `hits` (id, score), best first, ties by id: a partial selection, since a mass incident
 /// matches thousands.
 fn best_first<'a>(hits: impl Iterator<Item = (&'a str, f32)>, k: usize) -> Vec<(String, f32)> {

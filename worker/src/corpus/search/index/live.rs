@@ -46,38 +46,22 @@ struct Row {
     id: String,
     stamp: DateTime<Utc>,
     resolved: bool,
-    lexemes: Option<Vec<String>>,
-    fields: Option<Vec<i16>>,
-}
-
-/// The lexemes of a `search` vector with their best field (A 0, B 1, else 2), as [`Row`] wants them.
-macro_rules! lexemes_of {
-    ($search:literal) => {
-        concat!(
-            "(SELECT array_agg(lexeme) FROM unnest(",
-            $search,
-            ")) AS lexemes, (SELECT array_agg(CASE WHEN 'A' = ANY(weights::text[]) THEN 0 WHEN 'B' = \
-             ANY(weights::text[]) THEN 1 ELSE 2 END::int2) FROM unnest(",
-            $search,
-            ")) AS fields"
-        )
-    };
+    /// The `search` vector as text, parsed by [`super::tsvector`].
+    search: String,
 }
 
 impl Kind {
     /// Every row of the tenant (`$1`), or those named (`$2`, when not null).
     fn rows_sql(self) -> &'static str {
         match self {
-            Kind::Tickets => concat!(
-                "SELECT ticket_id AS id, indexed_at AS stamp, coalesce(btrim(resolution), '') <> '' AS resolved, ",
-                lexemes_of!("search"),
-                " FROM tickets WHERE tenant_id = $1 AND ($2::text[] IS NULL OR ticket_id = ANY($2))"
-            ),
-            Kind::Articles => concat!(
-                "SELECT article_id AS id, updated_at AS stamp, false AS resolved, ",
-                lexemes_of!("search"),
-                " FROM kb_articles WHERE tenant_id = $1 AND ($2::text[] IS NULL OR article_id = ANY($2))"
-            ),
+            Kind::Tickets => {
+                "SELECT ticket_id AS id, indexed_at AS stamp, coalesce(btrim(resolution), '') <> '' AS resolved, \
+                 search::text AS search FROM tickets WHERE tenant_id = $1 AND ($2::text[] IS NULL OR ticket_id = ANY($2))"
+            }
+            Kind::Articles => {
+                "SELECT article_id AS id, updated_at AS stamp, false AS resolved, search::text AS search \
+                 FROM kb_articles WHERE tenant_id = $1 AND ($2::text[] IS NULL OR article_id = ANY($2))"
+            }
         }
     }
 
@@ -141,6 +125,15 @@ impl LiveIndex {
         })
     }
 
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Documents indexed now (dead slots not counted).
+    pub fn documents(&self) -> usize {
+        self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner).documents()
+    }
+
     /// Runs `read` on the index, brought up to date first: loaded in full when this is its first use (every
     /// search of the tenant waits for that load), else caught up when older than [`REFRESH_EVERY`] by
     /// whichever search finds it so (the others read it as it is meanwhile).
@@ -202,7 +195,9 @@ impl LiveIndex {
 
     /// Reads what was written since the newest stamp seen (less [`OVERLAP`]) and indexes the new versions.
     async fn catch_up(&self, pool: &PgPool, freshness: &mut Freshness) -> Result<(), sqlx::Error> {
-        let since = freshness.newest.map_or(DateTime::<Utc>::MIN_UTC, |newest| {
+        // Nothing read yet (an empty table): everything. The epoch, not chrono's minimum, which is outside
+        // PostgreSQL's timestamp range and was refused.
+        let since = freshness.newest.map_or(DateTime::<Utc>::UNIX_EPOCH, |newest| {
             newest - chrono::Duration::from_std(OVERLAP).unwrap_or_default()
         });
         let written: Vec<(String, DateTime<Utc>)> =
@@ -238,16 +233,15 @@ async fn load(pool: &PgPool, kind: Kind, tenant: &str) -> Result<(Postings, Opti
         newest = newest.max(Some(row.stamp));
         postings.insert(document(row));
     }
+    postings.shrink();
     Ok((postings, newest))
 }
 
 fn document(row: Row) -> Document {
-    let lexemes = row.lexemes.unwrap_or_default();
-    let fields = row.fields.unwrap_or_default();
     Document {
         id: row.id,
         stamp: row.stamp.timestamp_micros(),
         resolved: row.resolved,
-        lexemes: lexemes.into_iter().zip(fields.into_iter().map(|f| u8::try_from(f).unwrap_or(2))).collect(),
+        lexemes: super::tsvector::lexemes(&row.search),
     }
 }

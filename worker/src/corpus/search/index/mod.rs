@@ -11,6 +11,7 @@
 
 mod live;
 mod postings;
+mod tsvector;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,6 +38,15 @@ impl Searcher {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Documents in the indexes of every tenant, by kind (`tickets`, `articles`), for the metrics.
+    pub fn documents(&self) -> [(&'static str, i64); 2] {
+        let indexes: Vec<Arc<LiveIndex>> =
+            self.tenants.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
+        let count = |kind| indexes.iter().filter(|i| i.kind() == kind).map(|i| i.documents()).sum::<usize>();
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        [("tickets", gauge(count(Kind::Tickets))), ("articles", gauge(count(Kind::Articles)))]
     }
 
     /// The tenant's index of `kind`, made (empty, loaded on its first read) when it has none yet.

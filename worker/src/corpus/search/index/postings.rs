@@ -106,6 +106,13 @@ impl Postings {
         true
     }
 
+    /// Frees the spare capacity the posting lists grew with (up to half of each): done once a full load is
+    /// in, since a list mostly grows during the load and little after.
+    pub fn shrink(&mut self) {
+        self.terms.values_mut().for_each(Vec::shrink_to_fit);
+        self.slots.shrink_to_fit();
+    }
+
     /// Share of slots that are dead: a rebuild reclaims them.
     pub fn dead_share(&self) -> f64 {
         if self.slots.is_empty() { 0.0 } else { 1.0 - self.alive as f64 / self.slots.len() as f64 }
