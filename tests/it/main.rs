@@ -29,6 +29,7 @@ mod relevance;
 mod search_index;
 mod search_scale;
 mod tenant_cli;
+mod thesaurus;
 mod trace_propagation;
 mod worker_broker_outage;
 mod worker_e2e;

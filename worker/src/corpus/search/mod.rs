@@ -33,12 +33,14 @@ mod index;
 mod kb;
 pub mod ranking;
 pub mod relevance;
+mod synonyms;
 mod terms;
 mod tickets;
 
 pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
 pub use index::Searcher;
 pub use kb::{KbMatches, kb_articles, kb_matches};
+pub use synonyms::lexemes as thesaurus_lexemes;
 pub use tickets::similar_tickets;
 
 /// Below this weighted coverage a match is left out: sharing one moderately rare word is not similarity.

@@ -4,6 +4,8 @@
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
+use super::synonyms;
+
 /// A ticket term found only in the description weighs this much against one in the subject.
 const DESCRIPTION_WEIGHT: f64 = 0.5;
 /// At most this many terms per query: subject terms first, then in order of appearance. Bounds the cost of
@@ -49,9 +51,24 @@ impl QueryTerms {
         self.terms.is_empty()
     }
 
-    /// Every alternative's tsquery operand, for PostgreSQL's text functions (`ts_headline`).
+    /// The tsquery operands of every alternative, for PostgreSQL's text functions (`ts_headline`), each
+    /// once: an alternative another one's prefix already matches (`'drop'` beside `'drop':*`, when "drop"
+    /// is both a word of the ticket and a synonym of another) is left out, as it would only make
+    /// `ts_headline` weigh that word twice.
     pub fn operands(&self) -> Vec<String> {
-        self.terms.iter().flat_map(|t| t.alternatives.iter().map(Alternative::operand)).collect()
+        let alternatives: Vec<&Alternative> = self.terms.iter().flat_map(|t| &t.alternatives).collect();
+        let covered = |a: &Alternative| {
+            alternatives
+                .iter()
+                .any(|b| b.prefix && a.lexeme.starts_with(b.lexeme.as_str()) && (!a.prefix || a.lexeme != b.lexeme))
+        };
+        let mut operands: Vec<String> = Vec::new();
+        for operand in alternatives.iter().filter(|a| !covered(a)).map(|a| a.operand()) {
+            if !operands.contains(&operand) {
+                operands.push(operand);
+            }
+        }
+        operands
     }
 }
 
@@ -74,7 +91,22 @@ pub(super) async fn query_terms(pool: &PgPool, ticket: &Ticket) -> Result<QueryT
     .bind(crate::corpus::limits::body(&ticket.description))
     .fetch_all(pool)
     .await?;
-    Ok(select(rows.into_iter().map(|row| (row.lexeme, row.in_subject))))
+    let mut query = select(rows.into_iter().map(|row| (row.lexeme, row.in_subject)));
+    add_phrases(&mut query, &format!("{}\n{}", ticket.subject, ticket.description));
+    Ok(query)
+}
+
+/// Adds what the thesaurus's phrases found in `text` say to the terms of their head words ("hard drive":
+/// the `drive` term may also be met by `disk`). A head that is not a term (past [`MAX_TERMS`]) adds nothing.
+fn add_phrases(query: &mut QueryTerms, text: &str) {
+    for (head, lexeme, factor) in synonyms::phrase_alternatives(text) {
+        let Some(head) = forms(head).into_iter().next() else { continue };
+        let Some(term) = query.terms.iter_mut().find(|t| t.alternatives[0] == head) else { continue };
+        match term.alternatives.iter_mut().find(|a| a.lexeme == lexeme) {
+            Some(known) => known.factor = known.factor.max(factor),
+            None => term.alternatives.push(Alternative { lexeme: lexeme.to_owned(), prefix: false, factor }),
+        }
+    }
 }
 
 fn select(lexemes: impl Iterator<Item = (String, bool)>) -> QueryTerms {
@@ -84,7 +116,10 @@ fn select(lexemes: impl Iterator<Item = (String, bool)>) -> QueryTerms {
         for alternative in forms(&lexeme) {
             match query.terms.iter_mut().find(|t| t.alternatives[0] == alternative) {
                 Some(term) => term.weight = term.weight.max(weight),
-                None => query.terms.push(QueryTerm { weight, alternatives: vec![alternative] }),
+                None => {
+                    let alternatives = with_synonyms(&lexeme, alternative);
+                    query.terms.push(QueryTerm { weight, alternatives });
+                }
             }
         }
     }
@@ -108,6 +143,18 @@ fn forms(lexeme: &str) -> Vec<Alternative> {
         _ => lexeme,
     };
     vec![form(stem, true)]
+}
+
+/// `word` (the ticket's own form of `lexeme`) followed by what the thesaurus ([`synonyms`]) says may stand
+/// for it. A synonym is matched exactly (the thesaurus names the forms it means), and left out when the
+/// word's own prefix already matches it at full weight (`lock:*` covers `lockout`).
+fn with_synonyms(lexeme: &str, word: Alternative) -> Vec<Alternative> {
+    let covered = |other: &str| word.prefix && other.starts_with(word.lexeme.as_str());
+    let others: Vec<Alternative> = synonyms::alternatives(lexeme)
+        .filter(|(other, _)| !covered(other))
+        .map(|(other, factor)| Alternative { lexeme: other.to_owned(), prefix: false, factor })
+        .collect();
+    std::iter::once(word).chain(others).collect()
 }
 
 /// `10.20.30.` for `10.20.30.40`: the first three octets and the dot.
@@ -144,9 +191,9 @@ mod tests {
 
     #[test]
     fn subject_terms_weigh_more_and_the_count_is_bounded() {
-        let lexemes = [("vpn", true), ("x", true), ("drop", false)].map(|(l, s)| (l.to_owned(), s));
+        let lexemes = [("vpn", true), ("x", true), ("queri", false)].map(|(l, s)| (l.to_owned(), s));
         let query = select(lexemes.into_iter());
-        assert_eq!(query.operands(), ["'vpn'", "'drop':*"]);
+        assert_eq!(query.operands(), ["'vpn'", "'quer':*"]);
         assert_eq!(query.terms.iter().map(|t| t.weight).collect::<Vec<_>>(), [1.0, DESCRIPTION_WEIGHT]);
         let many = (0..100).map(|i| (format!("term{i}"), false));
         assert_eq!(select(many).terms.len(), MAX_TERMS);
@@ -163,5 +210,36 @@ mod tests {
         let same = [("expiri", true), ("expir", false)].map(|(l, s)| (l.to_owned(), s));
         let query = select(same.into_iter());
         assert_eq!((query.operands(), query.terms[0].weight), (vec!["'expir':*".to_owned()], 1.0));
+    }
+
+    #[test]
+    fn a_term_carries_its_synonyms_after_the_word_itself() {
+        let query = select([("notebook".to_owned(), true)].into_iter());
+        let alternatives = &query.terms[0].alternatives;
+        assert_eq!((alternatives[0].lexeme.as_str(), alternatives[0].factor), ("notebook", 1.0));
+        assert!(alternatives[1..].iter().any(|a| a.lexeme == "laptop" && a.factor < 1.0 && !a.prefix));
+        // `lock:*` already matches `lockout`: no second, weaker alternative for it.
+        let query = select([("lock".to_owned(), true)].into_iter());
+        assert!(query.terms[0].alternatives.iter().all(|a| a.lexeme != "lockout"), "{query:?}");
+    }
+
+    #[test]
+    fn a_synonym_that_is_also_a_word_of_the_ticket_is_one_operand() {
+        // "drop" and "disconnect" are synonyms of each other and both words of the ticket.
+        let query = select([("drop", true), ("disconnect", false)].map(|(l, s)| (l.to_owned(), s)).into_iter());
+        assert_eq!(query.terms.len(), 2);
+        assert_eq!(query.operands(), ["'drop':*", "'disconnect':*"]);
+    }
+
+    #[test]
+    fn phrases_give_their_head_word_its_meaning() {
+        let mut query =
+            select([("hard", false), ("drive", false), ("light", false)].map(|(l, s)| (l.to_owned(), s)).into_iter());
+        add_phrases(&mut query, "the hard drive light stays on");
+        let drive = query.terms.iter().find(|t| t.alternatives[0].lexeme == "drive").expect("drive");
+        assert!(drive.alternatives.iter().any(|a| a.lexeme == "disk" && a.factor < 1.0), "{drive:?}");
+        let mut query = select([("drive", false)].map(|(l, s)| (l.to_owned(), s)).into_iter());
+        add_phrases(&mut query, "my S drive is full");
+        assert_eq!(query.terms[0].alternatives.len(), 1, "a drive alone is not a disk: {query:?}");
     }
 }
