@@ -9,6 +9,7 @@
 //! again gets a new slot and its old slot is marked dead (its postings stay, skipped, until the next
 //! rebuild), which keeps an update to one append per lexeme.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
@@ -32,16 +33,59 @@ struct Slot {
     id: Box<str>,
     stamp: i64,
     resolved: bool,
-    alive: bool,
 }
 
 /// One tenant's documents of one kind.
 #[derive(Debug, Default)]
 pub struct Postings {
     slots: Vec<Slot>,
+    /// One bit per slot, set when the slot is dead: a scoring pass tests it for every posting, and a bit
+    /// set fits the processor's cache where the slots do not.
+    dead: Vec<u64>,
     by_id: HashMap<Box<str>, u32>,
     terms: BTreeMap<Box<str>, Vec<u32>>,
     alive: usize,
+}
+
+/// What a scoring pass keeps per slot, in one place so that a posting costs one memory access.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    /// The term that last touched the slot, as `base + index + 1` of its pass (see [`Scratch`]).
+    tag: u32,
+    /// That term's best factor in the slot.
+    best: f32,
+    /// The weighted sum so far.
+    sum: f64,
+}
+
+/// Per-thread scratch space of the scoring passes, reused: allocating and zeroing a cell per slot for every
+/// search was a tenth of its time at 100,000 tickets. A pass takes tags above `epoch`, so cells touched by
+/// earlier passes read as untouched without being cleared.
+#[derive(Debug, Default)]
+struct Scratch {
+    cells: Vec<Cell>,
+    epoch: u32,
+}
+
+impl Scratch {
+    /// Makes room for `slots` and reserves `terms + 1` tags; the base tag of the pass.
+    fn begin(&mut self, slots: usize, terms: usize) -> u32 {
+        if self.cells.len() < slots {
+            self.cells.resize(slots, Cell::default());
+        }
+        let terms = u32::try_from(terms).unwrap_or(u32::MAX / 2);
+        if self.epoch.checked_add(terms + 1).is_none() {
+            self.cells.iter_mut().for_each(|cell| cell.tag = 0);
+            self.epoch = 0;
+        }
+        let base = self.epoch;
+        self.epoch += terms + 1;
+        base
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
 /// A scored document: its slot and weighted coverage (0..1).
@@ -86,13 +130,16 @@ impl Postings {
             if self.slots[old as usize].stamp == document.stamp {
                 return false;
             }
-            self.slots[old as usize].alive = false;
+            self.dead[old as usize / 64] |= 1 << (old % 64);
             self.alive -= 1;
         }
         let slot = u32::try_from(self.slots.len()).ok().filter(|&s| s < 1 << 30).expect("under 2^30 slots");
         let id: Box<str> = document.id.into();
         self.by_id.insert(id.clone(), slot);
-        self.slots.push(Slot { id, stamp: document.stamp, resolved: document.resolved, alive: true });
+        self.slots.push(Slot { id, stamp: document.stamp, resolved: document.resolved });
+        if self.dead.len() * 64 < self.slots.len() {
+            self.dead.push(0);
+        }
         self.alive += 1;
         for (lexeme, field) in document.lexemes {
             let posting = slot << 2 | u32::from(field.min(2));
@@ -111,6 +158,7 @@ impl Postings {
     pub fn shrink(&mut self) {
         self.terms.values_mut().for_each(Vec::shrink_to_fit);
         self.slots.shrink_to_fit();
+        self.dead.shrink_to_fit();
     }
 
     /// Share of slots that are dead: a rebuild reclaims them.
@@ -140,35 +188,38 @@ impl Postings {
     /// the union of its alternatives; terms no document contains leave the coverage alone and lower
     /// [`Scored::known_share`].
     pub fn score(&self, query: &QueryTerms, fields: &[f64; 3]) -> Scored {
+        SCRATCH.with_borrow_mut(|scratch| self.score_with(query, fields, scratch))
+    }
+
+    fn score_with(&self, query: &QueryTerms, fields: &[f64; 3], scratch: &mut Scratch) -> Scored {
         let n = self.alive as f64;
-        let slots = self.slots.len();
-        // Per slot: the term that last touched it (index + 1), that term's best factor, the running sum.
-        let mut seen = vec![0u32; slots];
-        let mut best = vec![0f64; slots];
-        let mut sum = vec![0f64; slots];
+        let base = scratch.begin(self.slots.len(), query.terms.len());
+        let cells = &mut scratch.cells;
         let mut touched: Vec<u32> = Vec::new();
         let mut matched: Vec<u32> = Vec::new();
         let (mut mass, mut known, mut all) = (0.0, 0.0, 0.0);
         for (index, term) in query.terms.iter().enumerate() {
-            let tag = index as u32 + 1;
+            let tag = base + index as u32 + 1;
             touched.clear();
             for alternative in &term.alternatives {
                 for list in self.lists(alternative) {
                     for &posting in list {
-                        let slot = (posting >> 2) as usize;
-                        if !self.slots[slot].alive {
+                        let slot = posting >> 2;
+                        if self.dead[slot as usize / 64] & (1 << (slot % 64)) != 0 {
                             continue;
                         }
-                        let factor = alternative.factor * fields[(posting & 3) as usize];
-                        if seen[slot] != tag {
-                            if seen[slot] == 0 {
-                                matched.push(slot as u32);
+                        let factor = (alternative.factor * fields[(posting & 3) as usize]) as f32;
+                        let cell = &mut cells[slot as usize];
+                        if cell.tag != tag {
+                            if cell.tag <= base {
+                                matched.push(slot);
+                                cell.sum = 0.0;
                             }
-                            seen[slot] = tag;
-                            best[slot] = factor;
-                            touched.push(slot as u32);
-                        } else if factor > best[slot] {
-                            best[slot] = factor;
+                            cell.tag = tag;
+                            cell.best = factor;
+                            touched.push(slot);
+                        } else if factor > cell.best {
+                            cell.best = factor;
                         }
                     }
                 }
@@ -183,12 +234,13 @@ impl Postings {
             let weight = term.weight * idf(n, df);
             mass += weight;
             for &slot in &touched {
-                sum[slot as usize] += weight * best[slot as usize];
+                let cell = &mut cells[slot as usize];
+                cell.sum += weight * f64::from(cell.best);
             }
         }
         matched.sort_unstable();
         let hits = if mass > 0.0 {
-            matched.into_iter().map(|slot| Hit { slot, coverage: sum[slot as usize] / mass }).collect()
+            matched.into_iter().map(|slot| Hit { slot, coverage: cells[slot as usize].sum / mass }).collect()
         } else {
             Vec::new()
         };
@@ -279,6 +331,22 @@ mod tests {
         assert!((coverage(&scored, &p, "a").unwrap() - 1.0).abs() < 1e-9);
         assert!(scored.known_share > 0.0 && scored.known_share < 1.0, "{}", scored.known_share);
         assert!(p.score(&query(&[(&[("zzz", false, 1.0)], 1.0)]), &FIELDS).hits.is_empty());
+    }
+
+    #[test]
+    fn the_reused_scratch_space_gives_every_pass_the_same_scores() {
+        let mut p = Postings::default();
+        p.insert(doc("a", 1, &[("vpn", 0), ("drop", 1)]));
+        p.insert(doc("b", 1, &[("drop", 0)]));
+        let q = query(&[(&[("vpn", false, 1.0)], 1.0), (&[("drop", false, 1.0)], 0.5)]);
+        let first = p.score(&q, &FIELDS).hits;
+        let other = p.score(&query(&[(&[("drop", false, 1.0)], 1.0)]), &FIELDS).hits;
+        assert_eq!(p.score(&q, &FIELDS).hits, first, "a pass in between changes nothing");
+        assert_ne!(other, first);
+        // Tags about to run out: the cells are cleared and the pass starts again from zero.
+        let mut scratch = Scratch { epoch: u32::MAX - 1, ..Scratch::default() };
+        assert_eq!(p.score_with(&q, &FIELDS, &mut scratch).hits, first);
+        assert_eq!(p.score_with(&q, &FIELDS, &mut scratch).hits, first);
     }
 
     #[test]
