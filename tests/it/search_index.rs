@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use enhancer_tests::TestDb;
 use enhancer_worker::corpus::import::{self, ArticleRow, TicketRow};
-use enhancer_worker::corpus::search::{self, Searcher};
+use enhancer_worker::corpus::search::{self, Cadence, Searcher};
 
 use crate::context_search::ticket;
 
@@ -90,4 +90,66 @@ async fn a_row_committed_after_a_newer_one_was_read_is_still_found() {
     slow.commit().await.expect("commit");
     tokio::time::sleep(PAST_REFRESH).await;
     assert_eq!(ids(&searcher, "BitLocker recovery key").await, ["slow"], "the older stamp, committed later");
+}
+
+/// Writes that keep arriving while searches catch up do not make the count check rebuild: it counts in the
+/// snapshot it catches up from.
+#[tokio::test]
+async fn steady_writes_during_count_checks_cause_no_rebuild() {
+    let db = TestDb::migrated().await;
+    enhancer_tests::insert_placeholder_tenant(&db.pool, TENANT, "generic").await;
+    let cadence = Cadence {
+        refresh_every: Duration::from_millis(20),
+        count_every: Duration::from_millis(50),
+        ..Cadence::DEFAULT
+    };
+    let searcher = Searcher::with_cadence(db.pool.clone(), cadence);
+    assert!(ids(&searcher, "Printer jammed").await.is_empty());
+    let pool = db.pool.clone();
+    let writer = tokio::spawn(async move {
+        for i in 0..300 {
+            import::ticket(&pool, TENANT, &row(&format!("w{i}"), "Printer jammed", "Paper.")).await.expect("import");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    while !writer.is_finished() {
+        ids(&searcher, "Printer jammed").await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    writer.await.expect("writer");
+    assert_eq!(searcher.rebuilds(), 0, "every row was caught up: no count check may disagree");
+}
+
+/// A transaction longer than the overlap escapes catching up; the count check finds the row missing and a
+/// rebuild reads it.
+#[tokio::test]
+async fn the_count_check_recovers_a_row_catching_up_missed() {
+    let db = TestDb::migrated().await;
+    enhancer_tests::insert_placeholder_tenant(&db.pool, TENANT, "generic").await;
+    let cadence = Cadence {
+        refresh_every: Duration::from_millis(100),
+        overlap: Duration::ZERO,
+        count_every: Duration::from_millis(400),
+        ..Cadence::DEFAULT
+    };
+    let searcher = Searcher::with_cadence(db.pool.clone(), cadence);
+    assert!(ids(&searcher, "BitLocker recovery key").await.is_empty());
+
+    let mut slow = db.pool.begin().await.expect("begin");
+    sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, source) VALUES ($1, 'slow', $2, 'import')")
+        .bind(TENANT)
+        .bind("BitLocker recovery key prompt after BIOS update")
+        .execute(&mut *slow)
+        .await
+        .expect("insert in the slow transaction");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ids(&searcher, "Printer jammed").await;
+    slow.commit().await.expect("commit");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while ids(&searcher, "BitLocker recovery key").await.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the count check never rebuilt the index");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(searcher.rebuilds() >= 1);
 }

@@ -46,5 +46,7 @@ async fn metrics(State(state): State<HealthState>) -> Response {
     for (kind, documents) in state.ctx.search.documents() {
         state.ctx.metrics.search_index_documents.with_label_values(&[kind]).set(documents);
     }
+    let rebuilds = &state.ctx.metrics.search_index_rebuilds;
+    rebuilds.inc_by(state.ctx.search.rebuilds().saturating_sub(rebuilds.get()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.ctx.metrics.render()).into_response()
 }

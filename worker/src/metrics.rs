@@ -2,8 +2,8 @@
 //! process (not the global default), so tests can run several workers side by side.
 
 use prometheus::{
-    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 #[derive(Debug, Clone)]
@@ -28,6 +28,9 @@ pub struct Metrics {
     /// Documents in this worker's in-memory search indexes (all tenants), by kind: tickets, articles. Set
     /// at each scrape.
     pub search_index_documents: IntGaugeVec,
+    /// Full rebuilds of the search indexes (after the first load of each), all tenants. Brought up to date
+    /// at each scrape.
+    pub search_index_rebuilds: IntCounter,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -105,6 +108,11 @@ impl Metrics {
                 &["kind"],
             )
             .expect("valid metric"),
+            search_index_rebuilds: IntCounter::new(
+                "enhancer_worker_search_index_rebuilds_total",
+                "Full rebuilds of the worker's in-memory search indexes (every 10 minutes, or on a count mismatch)",
+            )
+            .expect("valid metric"),
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
@@ -119,6 +127,7 @@ impl Metrics {
             Box::new(metrics.outbound_requests.clone()),
             Box::new(metrics.last_consumed.clone()),
             Box::new(metrics.search_index_documents.clone()),
+            Box::new(metrics.search_index_rebuilds.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

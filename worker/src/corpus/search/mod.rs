@@ -38,7 +38,7 @@ mod terms;
 mod tickets;
 
 pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
-pub use index::Searcher;
+pub use index::{Cadence, Searcher};
 pub use kb::{KbMatches, kb_articles, kb_matches};
 pub use synonyms::lexemes as thesaurus_lexemes;
 pub use tickets::similar_tickets;

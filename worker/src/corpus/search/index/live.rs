@@ -1,9 +1,9 @@
 //! One tenant's index of one kind, kept in step with its table: loaded in full on first use, then brought
-//! up to date before a search by reading what was written since (at most every [`REFRESH_EVERY`]), and
-//! rebuilt in the background every [`REBUILD_EVERY`] or when a quarter of its slots are dead.
+//! up to date before a search by reading what was written since (at most every `refresh_every` of its
+//! [`Cadence`]), and rebuilt in the background every `rebuild_every` or when a quarter of its slots are dead.
 //!
 //! Catching up reads by the table's write stamp (`tickets.indexed_at`, `kb_articles.updated_at`, both the
-//! writing transaction's `now()`): the ids and stamps written since the previous read less [`OVERLAP`]
+//! writing transaction's `now()`): the ids and stamps written since the previous read less `overlap`
 //! (both on the database's clock), then the lexemes of those not yet indexed in that version. The overlap
 //! is there because a transaction's stamp is its start, not its commit: a row committed after the previous
 //! read can carry a stamp older than it. A transaction longer than the overlap (a large import in one
@@ -14,7 +14,7 @@
 //! stamped over a few seconds, then nothing) a window anchored on the newest stamp re-read a large share of
 //! the import at every catch-up, and searches waited 50 to 100 ms for it (`docs/BENCHMARKS.md`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,18 +25,33 @@ use tokio::sync::Mutex;
 
 use super::postings::{Document, Postings};
 
-/// How stale an index may be when a search starts: the newest tickets of other workers become findable
-/// within this. Catching up costs an indexed read of the ids and stamps written in the last [`OVERLAP`] and
-/// this, and one of the lexemes of those that are new.
-pub const REFRESH_EVERY: Duration = Duration::from_millis(500);
-/// How far before the previous read catching up reads again (see the module docs).
-const OVERLAP: Duration = Duration::from_secs(5);
-/// A full rebuild this often: reclaims dead slots, drops deleted rows, reads rows catching up missed.
-const REBUILD_EVERY: Duration = Duration::from_secs(600);
-/// Rebuilt early when this share of the slots is dead (documents written again).
-const DEAD_SHARE: f64 = 0.25;
-/// How often the table's row count is compared with the index's (one index-only count).
-const COUNT_EVERY: Duration = Duration::from_secs(30);
+/// When an index catches up, checks its count and rebuilds. [`Cadence::DEFAULT`] in the worker; tests shorten
+/// it to see a rebuild happen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cadence {
+    /// How stale an index may be when a search starts: the newest tickets of other workers become findable
+    /// within this. Catching up costs an indexed read of the ids and stamps written in the last `overlap`
+    /// and this, and one of the lexemes of those that are new.
+    pub refresh_every: Duration,
+    /// How far before the previous read catching up reads again (see the module docs).
+    pub overlap: Duration,
+    /// A full rebuild this often: reclaims dead slots, drops deleted rows, reads rows catching up missed.
+    pub rebuild_every: Duration,
+    /// Rebuilt early when this share of the slots is dead (documents written again).
+    pub dead_share: f64,
+    /// How often the table's row count is compared with the index's (a scan of the tenant's rows).
+    pub count_every: Duration,
+}
+
+impl Cadence {
+    pub const DEFAULT: Cadence = Cadence {
+        refresh_every: Duration::from_millis(500),
+        overlap: Duration::from_secs(5),
+        rebuild_every: Duration::from_secs(600),
+        dead_share: 0.25,
+        count_every: Duration::from_secs(30),
+    };
+}
 
 /// Which table an index mirrors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,24 +88,31 @@ impl Kind {
     /// Ids and stamps written at or after `$2` (served by `tickets_tenant_indexed_idx` for tickets; a
     /// knowledge base has hundreds of rows).
     /// One row even when nothing was written (an aggregate without `GROUP BY`): the database's time of the
-    /// read, for the next window.
-    fn written_since_sql(self) -> &'static str {
-        match self {
-            Kind::Tickets => {
-                "SELECT now() AS read_at, array_agg(ticket_id) AS ids, array_agg(indexed_at) AS stamps \
-                 FROM tickets WHERE tenant_id = $1 AND indexed_at >= $2"
+    /// read, for the next window, and the ids and stamps written in the window. With `count`, also the
+    /// number of the tenant's rows in the same snapshot (a scan of them all, hence only every
+    /// `count_every`): the index must hold exactly that many once the window is applied. Counted apart,
+    /// rows written between the count and the catch-up made the two differ under a steady flow of writes,
+    /// and every check rebuilt the index.
+    fn written_since_sql(self, count: bool) -> &'static str {
+        match (self, count) {
+            (Kind::Tickets, false) => {
+                "SELECT now() AS read_at, array_agg(ticket_id) AS ids, array_agg(indexed_at) AS stamps, \
+                 NULL::int8 AS rows FROM tickets WHERE tenant_id = $1 AND indexed_at >= $2"
             }
-            Kind::Articles => {
-                "SELECT now() AS read_at, array_agg(article_id) AS ids, array_agg(updated_at) AS stamps \
-                 FROM kb_articles WHERE tenant_id = $1 AND updated_at >= $2"
+            (Kind::Tickets, true) => {
+                "SELECT now() AS read_at, array_agg(ticket_id) FILTER (WHERE indexed_at >= $2) AS ids, \
+                 array_agg(indexed_at) FILTER (WHERE indexed_at >= $2) AS stamps, count(*) AS rows \
+                 FROM tickets WHERE tenant_id = $1"
             }
-        }
-    }
-
-    fn count_sql(self) -> &'static str {
-        match self {
-            Kind::Tickets => "SELECT count(*) FROM tickets WHERE tenant_id = $1",
-            Kind::Articles => "SELECT count(*) FROM kb_articles WHERE tenant_id = $1",
+            (Kind::Articles, false) => {
+                "SELECT now() AS read_at, array_agg(article_id) AS ids, array_agg(updated_at) AS stamps, \
+                 NULL::int8 AS rows FROM kb_articles WHERE tenant_id = $1 AND updated_at >= $2"
+            }
+            (Kind::Articles, true) => {
+                "SELECT now() AS read_at, array_agg(article_id) FILTER (WHERE updated_at >= $2) AS ids, \
+                 array_agg(updated_at) FILTER (WHERE updated_at >= $2) AS stamps, count(*) AS rows \
+                 FROM kb_articles WHERE tenant_id = $1"
+            }
         }
     }
 }
@@ -101,6 +123,7 @@ struct Written {
     read_at: DateTime<Utc>,
     ids: Option<Vec<String>>,
     stamps: Option<Vec<DateTime<Utc>>>,
+    rows: Option<i64>,
 }
 
 /// What only the task bringing the index up to date touches.
@@ -120,6 +143,9 @@ struct Freshness {
 pub struct LiveIndex {
     kind: Kind,
     tenant: String,
+    cadence: Cadence,
+    /// Full loads after the first (rebuilds), for the metrics.
+    rebuilds: AtomicU64,
     postings: RwLock<Postings>,
     /// Set once the first load is in: from then on a search never waits for `freshness`.
     loaded: AtomicBool,
@@ -127,11 +153,13 @@ pub struct LiveIndex {
 }
 
 impl LiveIndex {
-    pub fn new(kind: Kind, tenant: &str) -> Arc<Self> {
+    pub fn new(kind: Kind, tenant: &str, cadence: Cadence) -> Arc<Self> {
         let now = Instant::now();
         Arc::new(Self {
             kind,
             tenant: tenant.to_owned(),
+            cadence,
+            rebuilds: AtomicU64::new(0),
             postings: RwLock::new(Postings::default()),
             loaded: AtomicBool::new(false),
             freshness: Arc::new(Mutex::new(Freshness {
@@ -148,13 +176,18 @@ impl LiveIndex {
         self.kind
     }
 
+    /// Rebuilds so far (full loads after the first).
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
+    }
+
     /// Documents indexed now (dead slots not counted).
     pub fn documents(&self) -> usize {
         self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner).documents()
     }
 
     /// Runs `read` on the index, brought up to date first: loaded in full when this is its first use (every
-    /// search of the tenant waits for that load), else caught up when older than [`REFRESH_EVERY`] by
+    /// search of the tenant waits for that load), else caught up when older than `refresh_every` by
     /// whichever search finds it so (the others read it as it is meanwhile).
     pub async fn read<T>(self: &Arc<Self>, pool: &PgPool, read: impl FnOnce(&Postings) -> T) -> Result<T, sqlx::Error> {
         self.bring_up_to_date(pool).await?;
@@ -178,18 +211,20 @@ impl LiveIndex {
             self.loaded.store(true, Ordering::Release);
             return Ok(());
         }
-        if freshness.refreshed.elapsed() < REFRESH_EVERY {
+        let cadence = self.cadence;
+        if freshness.refreshed.elapsed() < cadence.refresh_every {
             return Ok(());
         }
-        self.catch_up(pool, &mut freshness).await?;
+        let count = freshness.counted.elapsed() >= cadence.count_every;
+        let rows = self.catch_up(pool, &mut freshness, count).await?;
         freshness.refreshed = Instant::now();
-        let dead = self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner).dead_share();
-        let mut stale = freshness.rebuilt.elapsed() >= REBUILD_EVERY || dead >= DEAD_SHARE;
-        if !stale && freshness.counted.elapsed() >= COUNT_EVERY {
+        let postings = self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (dead, indexed) = (postings.dead_share(), postings.documents());
+        drop(postings);
+        let mut stale = freshness.rebuilt.elapsed() >= cadence.rebuild_every || dead >= cadence.dead_share;
+        if let Some(rows) = rows {
             freshness.counted = Instant::now();
-            let rows: i64 = sqlx::query_scalar(self.kind.count_sql()).bind(&self.tenant).fetch_one(pool).await?;
-            let indexed = self.postings.read().unwrap_or_else(std::sync::PoisonError::into_inner).documents();
-            stale = usize::try_from(rows).ok() != Some(indexed);
+            stale |= usize::try_from(rows).ok() != Some(indexed);
         }
         if stale {
             // In the background, holding `freshness` so nothing catches up meanwhile: a rebuild of a large
@@ -200,11 +235,12 @@ impl LiveIndex {
                 match load(&pool, index.kind, &index.tenant).await {
                     Ok((postings, read_at)) => {
                         *index.postings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = postings;
+                        index.rebuilds.fetch_add(1, Ordering::Relaxed);
                         freshness.read_at = read_at.max(freshness.read_at);
                         freshness.rebuilt = Instant::now();
                         freshness.counted = Instant::now();
                     }
-                    // Kept as it is; the next search past REFRESH_EVERY tries again.
+                    // Kept as it is; the next search past `refresh_every` tries again.
                     Err(err) => tracing::warn!(tenant = %index.tenant, error = %err, "search index rebuild failed"),
                 }
             });
@@ -212,11 +248,17 @@ impl LiveIndex {
         Ok(())
     }
 
-    /// Reads what was written since the previous read (less [`OVERLAP`]) and indexes the new versions.
-    async fn catch_up(&self, pool: &PgPool, freshness: &mut Freshness) -> Result<(), sqlx::Error> {
-        let since = freshness.read_at - chrono::Duration::from_std(OVERLAP).unwrap_or_default();
+    /// Reads what was written since the previous read (less `overlap`) and indexes the new versions; with
+    /// `count`, the tenant's row count in the same snapshot.
+    async fn catch_up(
+        &self,
+        pool: &PgPool,
+        freshness: &mut Freshness,
+        count: bool,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let since = freshness.read_at - chrono::Duration::from_std(self.cadence.overlap).unwrap_or_default();
         let read: Written =
-            sqlx::query_as(self.kind.written_since_sql()).bind(&self.tenant).bind(since).fetch_one(pool).await?;
+            sqlx::query_as(self.kind.written_since_sql(count)).bind(&self.tenant).bind(since).fetch_one(pool).await?;
         let written: Vec<(String, DateTime<Utc>)> =
             read.ids.unwrap_or_default().into_iter().zip(read.stamps.unwrap_or_default()).collect();
         let changed: Vec<String> = {
@@ -229,7 +271,7 @@ impl LiveIndex {
         };
         freshness.read_at = read.read_at;
         if changed.is_empty() {
-            return Ok(());
+            return Ok(read.rows);
         }
         let rows: Vec<Row> =
             sqlx::query_as(self.kind.rows_sql()).bind(&self.tenant).bind(Some(&changed)).fetch_all(pool).await?;
@@ -237,7 +279,7 @@ impl LiveIndex {
         for row in rows {
             postings.insert(document(row));
         }
-        Ok(())
+        Ok(read.rows)
     }
 }
 

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::PgPool;
 
+pub use live::Cadence;
 pub(super) use live::{Kind, LiveIndex};
 
 /// The search side of the corpus: the pool, and the in-memory indexes of the tenants searched so far.
@@ -25,6 +26,7 @@ pub(super) use live::{Kind, LiveIndex};
 #[derive(Debug, Clone)]
 pub struct Searcher {
     pool: PgPool,
+    cadence: Cadence,
     tenants: Arc<Mutex<Indexes>>,
 }
 
@@ -33,7 +35,12 @@ type Indexes = HashMap<(String, Kind), Arc<LiveIndex>>;
 
 impl Searcher {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, tenants: Arc::default() }
+        Self::with_cadence(pool, Cadence::DEFAULT)
+    }
+
+    /// A searcher whose indexes catch up, check and rebuild at another cadence (tests).
+    pub fn with_cadence(pool: PgPool, cadence: Cadence) -> Self {
+        Self { pool, cadence, tenants: Arc::default() }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -49,9 +56,16 @@ impl Searcher {
         [("tickets", gauge(count(Kind::Tickets))), ("articles", gauge(count(Kind::Articles)))]
     }
 
+    /// Rebuilds of every tenant's indexes so far (full loads after the first), for the metrics.
+    pub fn rebuilds(&self) -> u64 {
+        self.tenants.lock().unwrap_or_else(PoisonError::into_inner).values().map(|i| i.rebuilds()).sum()
+    }
+
     /// The tenant's index of `kind`, made (empty, loaded on its first read) when it has none yet.
     pub(super) fn index(&self, tenant: &str, kind: Kind) -> Arc<LiveIndex> {
         let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(tenants.entry((tenant.to_owned(), kind)).or_insert_with(|| LiveIndex::new(kind, tenant)))
+        Arc::clone(
+            tenants.entry((tenant.to_owned(), kind)).or_insert_with(|| LiveIndex::new(kind, tenant, self.cadence)),
+        )
     }
 }

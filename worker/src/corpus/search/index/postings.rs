@@ -98,7 +98,8 @@ pub struct Hit {
 /// The result of [`Postings::score`].
 #[derive(Debug, Default)]
 pub struct Scored {
-    /// Every document matching at least one term, in slot order.
+    /// Every document matching at least one term, in no particular order (callers select the best: sorting
+    /// every match was an eighth of a search's time at 100,000 tickets).
     pub hits: Vec<Hit>,
     /// The weight of the terms some document contains over the weight of all terms (a term no document
     /// contains weighs as if one did).
@@ -114,6 +115,11 @@ impl Postings {
     /// The stamp of the document `id`, if indexed.
     pub fn stamp(&self, id: &str) -> Option<i64> {
         self.by_id.get(id).map(|&slot| self.slots[slot as usize].stamp)
+    }
+
+    /// The slot of the document `id`, if indexed.
+    pub fn slot(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
     }
 
     pub fn id(&self, slot: u32) -> &str {
@@ -238,7 +244,6 @@ impl Postings {
                 cell.sum += weight * f64::from(cell.best);
             }
         }
-        matched.sort_unstable();
         let hits = if mass > 0.0 {
             matched.into_iter().map(|slot| Hit { slot, coverage: cells[slot as usize].sum / mass }).collect()
         } else {
