@@ -7,6 +7,7 @@ use std::time::Duration;
 use enhancer_tests::TestDb;
 use enhancer_worker::corpus::import::{self, ArticleRow, TicketRow};
 use enhancer_worker::corpus::search::{self, Cadence, Searcher};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::context_search::ticket;
 
@@ -24,6 +25,19 @@ fn row(id: &str, subject: &str, description: &str) -> TicketRow {
         status: Some("resolved".into()),
         ..TicketRow::default()
     }
+}
+
+/// A transaction that has inserted ticket `slow` ("BitLocker recovery key ...") and not committed: its
+/// `indexed_at` is its start.
+async fn slow_insert(pool: &PgPool) -> Transaction<'static, Postgres> {
+    let mut slow = pool.begin().await.expect("begin");
+    sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, source) VALUES ($1, 'slow', $2, 'import')")
+        .bind(TENANT)
+        .bind("BitLocker recovery key prompt after BIOS update")
+        .execute(&mut *slow)
+        .await
+        .expect("insert in the slow transaction");
+    slow
 }
 
 async fn ids(searcher: &Searcher, subject: &str) -> Vec<String> {
@@ -75,13 +89,7 @@ async fn a_row_committed_after_a_newer_one_was_read_is_still_found() {
     let searcher = Searcher::new(db.pool.clone());
     assert!(ids(&searcher, "BitLocker recovery key").await.is_empty());
 
-    let mut slow = db.pool.begin().await.expect("begin");
-    sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, source) VALUES ($1, 'slow', $2, 'import')")
-        .bind(TENANT)
-        .bind("BitLocker recovery key prompt after BIOS update")
-        .execute(&mut *slow)
-        .await
-        .expect("insert in the slow transaction");
+    let slow = slow_insert(&db.pool).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     import::ticket(&db.pool, TENANT, &row("fast", "Printer jammed", "Paper.")).await.expect("import");
     tokio::time::sleep(PAST_REFRESH).await;
@@ -135,13 +143,7 @@ async fn the_count_check_recovers_a_row_catching_up_missed() {
     let searcher = Searcher::with_cadence(db.pool.clone(), cadence);
     assert!(ids(&searcher, "BitLocker recovery key").await.is_empty());
 
-    let mut slow = db.pool.begin().await.expect("begin");
-    sqlx::query("INSERT INTO tickets (tenant_id, ticket_id, subject, source) VALUES ($1, 'slow', $2, 'import')")
-        .bind(TENANT)
-        .bind("BitLocker recovery key prompt after BIOS update")
-        .execute(&mut *slow)
-        .await
-        .expect("insert in the slow transaction");
+    let slow = slow_insert(&db.pool).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     ids(&searcher, "Printer jammed").await;
     slow.commit().await.expect("commit");
