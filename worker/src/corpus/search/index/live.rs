@@ -204,12 +204,20 @@ impl LiveIndex {
             Err(_) => self.freshness.clone().lock_owned().await,
         };
         if !freshness.loaded {
-            let (postings, read_at) = load(pool, self.kind, &self.tenant).await?;
-            *self.postings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = postings;
-            let now = Instant::now();
-            *freshness = Freshness { loaded: true, read_at, refreshed: now, rebuilt: now, counted: now };
-            self.loaded.store(true, Ordering::Release);
-            return Ok(());
+            // In a task of its own, holding `freshness`: a search cancelled by its stage's time limit while
+            // waiting leaves the load running for the next one, where a load inside the search would start
+            // over with every search and never finish on a corpus that takes longer than the limit.
+            let index = Arc::clone(self);
+            let pool = pool.clone();
+            let loading = tokio::spawn(async move {
+                let (postings, read_at) = load(&pool, index.kind, &index.tenant).await?;
+                *index.postings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = postings;
+                let now = Instant::now();
+                *freshness = Freshness { loaded: true, read_at, refreshed: now, rebuilt: now, counted: now };
+                index.loaded.store(true, Ordering::Release);
+                Ok(())
+            });
+            return loading.await.unwrap_or(Err(sqlx::Error::WorkerCrashed));
         }
         let cadence = self.cadence;
         if freshness.refreshed.elapsed() < cadence.refresh_every {
@@ -269,8 +277,10 @@ impl LiveIndex {
                 .map(|(id, _)| id.clone())
                 .collect()
         };
-        freshness.read_at = read.read_at;
+        // The window moves on only once what it found is in the index: a catch-up that fails or is cancelled
+        // half way (its search's time limit) leaves the next one the same window.
         if changed.is_empty() {
+            freshness.read_at = read.read_at;
             return Ok(read.rows);
         }
         let rows: Vec<Row> =
@@ -279,6 +289,7 @@ impl LiveIndex {
         for row in rows {
             postings.insert(document(row));
         }
+        freshness.read_at = read.read_at;
         Ok(read.rows)
     }
 }
