@@ -32,12 +32,12 @@
 //! the thesaurus, this weight and the new ticket cut-off together moved recall@3 from 0.652 to 0.659, top-1
 //! from 0.727 to 0.739 and KB hit@3 from 0.943 to 0.957 (main at 0d66917 against this, one run each): most
 //! of the tuning half's gain did not carry over.
-//! The cost is one primary-key read of the candidates' `search` vectors ([`POOL`] tickets, at most as many
-//! articles) and a few thousand set operations in the worker.
+//! The candidates' lexemes come from the worker's index (`index/postings.rs`, [`Agreement`]), each already
+//! mapped to its thesaurus group's key when the index first saw it: reading them from PostgreSQL (the
+//! candidates' `search` vectors) and mapping every lexeme per search was one of a search's four round trips
+//! (`docs/BENCHMARKS.md`). The rest is a few thousand comparisons of sorted keys.
 
-use std::collections::{HashMap, HashSet};
-
-use sqlx::PgPool;
+use std::collections::HashMap;
 
 use crate::context::{KbArticle, SimilarTicket};
 
@@ -52,58 +52,78 @@ const ARTICLE_WEIGHT: f32 = 1.0;
 /// A lexeme in more than this share of the ticket candidates does not count in the overlap.
 const COMMON_SHARE: f32 = 0.8;
 
-type Lexemes = HashMap<String, HashSet<String>>;
+/// A document's lexemes as the consensus compares them: the keys of their thesaurus groups
+/// ([`key`]), sorted, each once ("wifi" and "wireless" are one key).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agreement(Vec<u64>);
 
-/// `tickets` and `articles` (each best first by coverage, as the searches return them) re-scored and
-/// re-sorted, best first. The articles vote with the re-ranked tickets.
-pub async fn rerank(
-    pool: &PgPool,
-    tenant: &str,
-    tickets: Vec<SimilarTicket>,
-    articles: Vec<KbArticle>,
-) -> Result<(Vec<SimilarTicket>, Vec<KbArticle>), sqlx::Error> {
-    if tickets.is_empty() {
-        return Ok((tickets, articles));
+impl Agreement {
+    pub fn new(mut keys: Vec<u64>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        Self(keys)
     }
-    let ticket_ids: Vec<&str> = tickets.iter().map(|t| t.ticket_id.as_str()).collect();
-    let article_ids: Vec<&str> = articles.iter().map(|a| a.article_id.as_str()).collect();
-    let (ticket_lexemes, article_lexemes) = lexemes(pool, tenant, &ticket_ids, &article_ids).await?;
-    let scored: Vec<(&str, f32)> = tickets.iter().map(|t| (t.ticket_id.as_str(), t.score)).collect();
-    let scores = rescore_tickets(&scored, &ticket_lexemes);
-    let tickets = apply(tickets, &scores, |t| &t.ticket_id, |t, s| t.score = s);
-    if articles.is_empty() {
-        return Ok((tickets, articles));
+
+    fn len(&self) -> usize {
+        self.0.len()
     }
-    let votes: Vec<(&str, f32)> = tickets.iter().take(TOP).map(|t| (t.ticket_id.as_str(), t.score)).collect();
-    let scored: Vec<(&str, f32)> = articles.iter().map(|a| (a.article_id.as_str(), a.score)).collect();
-    let scores = rescore_articles(&scored, &article_lexemes, &votes, &ticket_lexemes);
-    let articles = apply(articles, &scores, |a| &a.article_id, |a, s| a.score = s);
-    Ok((tickets, articles))
+
+    /// Keys in both (a merge of the two sorted lists).
+    fn shared(&self, other: &Agreement) -> usize {
+        let (mut a, mut b) = (self.0.iter().peekable(), other.0.iter().peekable());
+        let mut both = 0;
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => _ = a.next(),
+                std::cmp::Ordering::Greater => _ = b.next(),
+                std::cmp::Ordering::Equal => {
+                    both += 1;
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+        both
+    }
+
+    /// Cosine of the two key sets.
+    fn overlap(&self, other: &Agreement) -> f32 {
+        self.shared(other) as f32 / ((self.len() * other.len()) as f32).sqrt().max(1.0)
+    }
 }
 
-/// The candidates' lexemes, tickets and articles in one round trip (primary-key reads).
-const LEXEMES: &str = "
-SELECT false AS article, ticket_id AS id, tsvector_to_array(search) AS lexemes
-FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY($2)
-UNION ALL
-SELECT true, article_id, tsvector_to_array(search) FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($3)";
+/// A lexeme's consensus key: a hash of the word that stands for its thesaurus group (`synonyms.rs`,
+/// `canonical`), so "wireless" and "wifi" agree. FNV-1a, a fixed function: the same lexeme has the same key
+/// in every index (tickets' and articles' are compared), and 64 bits make a collision among the few thousand
+/// lexemes compared per search negligible.
+pub fn key(lexeme: &str) -> u64 {
+    super::synonyms::canonical(lexeme)
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
 
-/// The lexemes of the stored `search` vectors of the tickets and the articles named.
-async fn lexemes(
-    pool: &PgPool,
-    tenant: &str,
-    tickets: &[&str],
-    articles: &[&str],
-) -> Result<(Lexemes, Lexemes), sqlx::Error> {
-    let rows: Vec<(bool, String, Vec<String>)> =
-        sqlx::query_as(LEXEMES).bind(tenant).bind(tickets).bind(articles).fetch_all(pool).await?;
-    let (mut of_tickets, mut of_articles) = (Lexemes::new(), Lexemes::new());
-    for (article, id, lexemes) in rows {
-        let into = if article { &mut of_articles } else { &mut of_tickets };
-        // Compared as the thesaurus groups them: "wireless" and "wifi" agree.
-        into.insert(id, lexemes.iter().map(|l| super::synonyms::canonical(l).to_owned()).collect());
+/// `tickets` and `articles` (each best first by coverage, as the searches return them, with their
+/// [`Agreement`]s) re-scored and re-sorted, best first. The articles vote with the re-ranked tickets.
+pub fn rerank(
+    tickets: Vec<(SimilarTicket, Agreement)>,
+    articles: Vec<(KbArticle, Agreement)>,
+) -> (Vec<SimilarTicket>, Vec<KbArticle>) {
+    let strip = |items: Vec<(KbArticle, Agreement)>| items.into_iter().map(|(item, _)| item).collect();
+    if tickets.is_empty() {
+        return (Vec::new(), strip(articles));
     }
-    Ok((of_tickets, of_articles))
+    let ticket_sets: Vec<&Agreement> = tickets.iter().map(|(_, a)| a).collect();
+    let coverage: Vec<f32> = tickets.iter().map(|(t, _)| t.score).collect();
+    let scores = rescore_tickets(&coverage, &ticket_sets);
+    let tickets = apply(tickets, &scores, |(t, _)| &t.ticket_id, |(t, _), s| t.score = s);
+    if articles.is_empty() {
+        return (tickets.into_iter().map(|(t, _)| t).collect(), Vec::new());
+    }
+    let votes: Vec<(f32, &Agreement)> = tickets.iter().take(TOP).map(|(t, a)| (t.score, a)).collect();
+    let scored: Vec<(f32, &Agreement)> = articles.iter().map(|(a, set)| (a.score, set)).collect();
+    let scores = rescore_articles(&scored, &votes);
+    let articles = apply(articles, &scores, |(a, _)| &a.article_id, |(a, _), s| a.score = s);
+    (tickets.into_iter().map(|(t, _)| t).collect(), strip(articles))
 }
 
 /// `items` with their new `scores` (in the same order), best first (ties by id, as the searches order them).
@@ -119,67 +139,41 @@ fn apply<T>(items: Vec<T>, scores: &[f32], id: impl Fn(&T) -> &String, set: impl
         .collect()
 }
 
-/// The lexemes of `id`, borrowed (none when it has no row).
-fn set<'a>(lexemes: &'a Lexemes, id: &str) -> HashSet<&'a str> {
-    lexemes.get(id).map(|set| set.iter().map(String::as_str).collect()).unwrap_or_default()
-}
-
-/// Cosine of two lexeme sets.
-fn overlap(a: &HashSet<&str>, b: &HashSet<&str>) -> f32 {
-    let both = a.intersection(b).count() as f32;
-    both / ((a.len() * b.len()) as f32).sqrt().max(1.0)
-}
-
-/// Each candidate's lexemes, without those common to the pool.
-fn distinctive<'a>(ids: &[&str], lexemes: &'a Lexemes) -> Vec<HashSet<&'a str>> {
-    let mut frequency: HashMap<&str, usize> = HashMap::new();
-    for set in ids.iter().filter_map(|id| lexemes.get(*id)) {
-        for lexeme in set {
-            *frequency.entry(lexeme.as_str()).or_default() += 1;
+/// Each candidate's keys, without those common to the pool.
+fn distinctive(sets: &[&Agreement]) -> Vec<Agreement> {
+    let mut frequency: HashMap<u64, usize> = HashMap::new();
+    for set in sets {
+        for &key in &set.0 {
+            *frequency.entry(key).or_default() += 1;
         }
     }
-    let common = |lexeme: &str| frequency.get(lexeme).copied().unwrap_or(0) as f32 > COMMON_SHARE * ids.len() as f32;
-    ids.iter()
-        .map(|id| {
-            lexemes
-                .get(*id)
-                .map(|set| set.iter().map(String::as_str).filter(|l| !common(l)).collect())
-                .unwrap_or_default()
-        })
-        .collect()
+    let common = |key: &u64| frequency[key] as f32 > COMMON_SHARE * sets.len() as f32;
+    sets.iter().map(|set| Agreement(set.0.iter().copied().filter(|key| !common(key)).collect())).collect()
 }
 
-/// New ticket scores, in order, from (id, coverage) pairs, best first.
-fn rescore_tickets(ranked: &[(&str, f32)], lexemes: &Lexemes) -> Vec<f32> {
-    let ids: Vec<&str> = ranked.iter().map(|(id, _)| *id).collect();
-    let sets = distinctive(&ids, lexemes);
-    let voters = ranked.len().min(TOP);
-    let mass = ranked[..voters].iter().map(|(_, s)| s).sum::<f32>();
-    ranked
+/// New ticket scores, in order, from the coverages (best first) and the tickets' keys.
+fn rescore_tickets(coverage: &[f32], sets: &[&Agreement]) -> Vec<f32> {
+    let sets = distinctive(sets);
+    let voters = coverage.len().min(TOP);
+    let mass = coverage[..voters].iter().sum::<f32>();
+    coverage
         .iter()
         .enumerate()
-        .map(|(i, (_, score))| {
-            let votes = (0..voters).filter(|&j| j != i).map(|j| ranked[j].1 * overlap(&sets[i], &sets[j]));
+        .map(|(i, score)| {
+            let votes = (0..voters).filter(|&j| j != i).map(|j| coverage[j] * sets[i].overlap(&sets[j]));
             let support = if mass > 0.0 { votes.sum::<f32>() / mass } else { 0.0 };
             (score + TICKET_WEIGHT * support) / (1.0 + TICKET_WEIGHT)
         })
         .collect()
 }
 
-/// New article scores, in order, from (id, coverage) pairs and the voting tickets' (id, score) pairs.
-fn rescore_articles(
-    ranked: &[(&str, f32)],
-    article_lexemes: &Lexemes,
-    votes: &[(&str, f32)],
-    ticket_lexemes: &Lexemes,
-) -> Vec<f32> {
-    let voters: Vec<HashSet<&str>> = votes.iter().map(|(id, _)| set(ticket_lexemes, id)).collect();
-    let mass = votes.iter().map(|(_, s)| s).sum::<f32>();
+/// New article scores, in order, from (coverage, keys) pairs and the voting tickets' (score, keys) pairs.
+fn rescore_articles(ranked: &[(f32, &Agreement)], votes: &[(f32, &Agreement)]) -> Vec<f32> {
+    let mass = votes.iter().map(|(s, _)| s).sum::<f32>();
     ranked
         .iter()
-        .map(|(id, score)| {
-            let article = set(article_lexemes, id);
-            let support = votes.iter().zip(&voters).map(|((_, weight), voter)| weight * overlap(&article, voter));
+        .map(|(score, article)| {
+            let support = votes.iter().map(|(weight, voter)| weight * article.overlap(voter));
             let support = if mass > 0.0 { support.sum::<f32>() / mass } else { *score };
             (score + ARTICLE_WEIGHT * support) / (1.0 + ARTICLE_WEIGHT)
         })
@@ -190,31 +184,41 @@ fn rescore_articles(
 mod tests {
     use super::*;
 
-    fn lexemes(entries: &[(&str, &str)]) -> Lexemes {
-        entries.iter().map(|(id, words)| ((*id).to_owned(), words.split(' ').map(str::to_owned).collect())).collect()
+    fn set(words: &str) -> Agreement {
+        Agreement::new(words.split(' ').map(key).collect())
     }
 
     #[test]
     fn a_candidate_that_agrees_with_the_best_overtakes_a_lone_look_alike() {
-        let pool = lexemes(&[
-            ("a", "vpn globalprotect drop tunnel"),
-            ("b", "wifi drop access point"),
-            ("c", "vpn globalprotect tunnel reconnect"),
-            ("d", "globalprotect tunnel keepal"),
-        ]);
-        let scores = rescore_tickets(&[("a", 0.6), ("b", 0.4), ("c", 0.35), ("d", 0.3)], &pool);
+        let sets = [
+            set("vpn globalprotect drop tunnel"),
+            set("wifi drop access point"),
+            set("vpn globalprotect tunnel reconnect"),
+            set("globalprotect tunnel keepal"),
+        ];
+        let scores = rescore_tickets(&[0.6, 0.4, 0.35, 0.3], &sets.iter().collect::<Vec<_>>());
         assert!(scores[2] > scores[1] && scores[3] > scores[1], "{scores:?}");
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
     }
 
     #[test]
     fn an_article_sharing_the_tickets_words_overtakes_one_sharing_the_querys_only() {
-        let tickets = lexemes(&[("t1", "mailbox quota full archiv"), ("t2", "mailbox quota limit outlook")]);
-        let articles = lexemes(&[("disk", "disk space server clean"), ("mail", "mailbox quota archiv outlook")]);
-        let votes = [("t1", 0.5), ("t2", 0.4)];
-        let scores = rescore_articles(&[("disk", 0.5), ("mail", 0.35)], &articles, &votes, &tickets);
+        let (t1, t2) = (set("mailbox quota full archiv"), set("mailbox quota limit outlook"));
+        let (disk, mail) = (set("disk space server clean"), set("mailbox quota archiv outlook"));
+        let votes = [(0.5, &t1), (0.4, &t2)];
+        let scores = rescore_articles(&[(0.5, &disk), (0.35, &mail)], &votes);
         assert!(scores[1] > scores[0], "{scores:?}");
-        let alone = rescore_articles(&[("disk", 0.5)], &articles, &[], &tickets);
+        let alone = rescore_articles(&[(0.5, &disk)], &[]);
         assert!((alone[0] - 0.5).abs() < 1e-6, "no voters: coverage kept");
+    }
+
+    #[test]
+    fn synonyms_share_a_key_and_count_once() {
+        assert_eq!(key("wifi"), key("wireless"), "one thesaurus group");
+        assert_ne!(key("wifi"), key("printer"));
+        let both = set("wifi wireless drop");
+        assert_eq!(both.len(), 2, "wifi and wireless are one key");
+        assert_eq!(both.shared(&set("wireless drop")), 2);
+        assert!((set("a b").overlap(&set("b c")) - 0.5).abs() < 1e-6, "cosine: 1 / sqrt(2 x 2)");
     }
 }

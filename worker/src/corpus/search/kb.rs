@@ -4,6 +4,7 @@ use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
 use super::MIN_SCORE;
+use super::consensus::Agreement;
 use super::index::{Kind, Searcher};
 use super::terms::{self, QueryTerms};
 use crate::context::KbArticle;
@@ -42,6 +43,8 @@ pub struct KbMatches {
     pub known_share: f32,
     /// The query's tsquery operands, for [`excerpts`].
     pub(crate) operands: Vec<String>,
+    /// Each article's lexemes for the consensus, in the order of `articles`.
+    pub(crate) agreement: Vec<Agreement>,
 }
 
 /// The `k` most relevant knowledge-base articles, best first, weak matches left out.
@@ -83,34 +86,33 @@ pub(super) async fn matches(
     let index = search.index(tenant, Kind::Articles);
     let (best, known_share) = index
         .read(search.pool(), |postings| {
-            let scored = postings.score(query, &FIELDS);
-            let hits = scored
-                .hits
-                .iter()
-                .filter(|hit| hit.coverage >= MIN_SCORE)
-                .map(|hit| (postings.id(hit.slot), hit.coverage as f32));
-            (super::best_first(hits, k), scored.known_share as f32)
+            let scored = postings.score(query, &FIELDS, MIN_SCORE);
+            let hits = scored.hits.iter().map(|hit| (hit.slot, postings.id(hit.slot), hit.coverage as f32));
+            let best = super::best_first(hits, k);
+            let best: Vec<_> =
+                best.into_iter().map(|(slot, id, score)| (id, score, postings.agreement(slot))).collect();
+            (best, scored.known_share as f32)
         })
         .await?;
-    let ids: Vec<&str> = best.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = best.iter().map(|(id, ..)| id.as_str()).collect();
     let rows: Vec<(String, String, Option<String>)> = if ids.is_empty() {
         Vec::new()
     } else {
         sqlx::query_as(TEXTS).bind(tenant).bind(&ids).fetch_all(search.pool()).await?
     };
-    let mut articles: Vec<KbArticle> = best
+    let (mut articles, agreement): (Vec<KbArticle>, Vec<Agreement>) = best
         .into_iter()
-        .filter_map(|(id, score)| {
+        .filter_map(|(id, score, agreement)| {
             let (article_id, title, url) = rows.iter().find(|(row_id, _, _)| *row_id == id)?.clone();
-            Some(KbArticle { article_id, title, url, excerpt: String::new(), score })
+            Some((KbArticle { article_id, title, url, excerpt: String::new(), score }, agreement))
         })
-        .collect();
+        .unzip();
     let operands = query.operands();
     if with_excerpts {
         excerpts(search.pool(), tenant, &operands, &mut articles).await?;
     }
     let known_share = if articles.is_empty() { 0.0 } else { known_share };
-    Ok(KbMatches { articles, known_share, operands })
+    Ok(KbMatches { articles, known_share, operands, agreement })
 }
 
 /// Fills in the excerpts of `articles` (from [`kb_matches`] without them), as [`kb_articles`] would have.

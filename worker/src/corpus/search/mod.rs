@@ -25,7 +25,8 @@
 //! frequencies are exact at any size (the database query this replaced had to sample and cap them to
 //! bound its cost). Per search, PostgreSQL answers four indexed reads: the query's lexemes, the texts of at
 //! most [`ranking::POOL`] tickets and articles by primary key, their lexemes for the consensus, the
-//! excerpts of the shown articles; and, at most every 500 ms, what was written since ([`index`]).
+//! excerpts of the shown articles; and, at most every 500 ms, what was written since ([`index`]). The
+//! consensus reads the candidates' lexemes from the index too.
 
 mod assets;
 mod consensus;
@@ -65,15 +66,15 @@ pub async fn flat_query_terms(
         .unzip())
 }
 
-/// The `k` best of `hits` (id, score), best first, ties by id: a partial selection, since a mass incident
-/// matches thousands.
-fn best_first<'a>(hits: impl Iterator<Item = (&'a str, f32)>, k: usize) -> Vec<(String, f32)> {
-    let order = |a: &(&str, f32), b: &(&str, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0));
-    let mut hits: Vec<(&str, f32)> = hits.collect();
+/// The `k` best of `hits` (slot, id, score), best first, ties by id: a partial selection, since a mass
+/// incident matches thousands.
+fn best_first<'a>(hits: impl Iterator<Item = (u32, &'a str, f32)>, k: usize) -> Vec<(u32, String, f32)> {
+    let order = |a: &(u32, &str, f32), b: &(u32, &str, f32)| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(b.1));
+    let mut hits: Vec<(u32, &str, f32)> = hits.collect();
     if hits.len() > k {
         hits.select_nth_unstable_by(k, order);
         hits.truncate(k);
     }
     hits.sort_by(order);
-    hits.into_iter().map(|(id, score)| (id.to_owned(), score)).collect()
+    hits.into_iter().map(|(slot, id, score)| (slot, id.to_owned(), score)).collect()
 }

@@ -37,7 +37,7 @@ pub async fn rank(
     };
     let kb =
         if articles { super::kb::matches(search, tenant, &query, POOL, false).await? } else { KbMatches::default() };
-    let (tickets, mut articles) = consensus::rerank(pool, tenant, similar, kb.articles).await?;
+    let (tickets, mut articles) = consensus::rerank(similar, kb.articles.into_iter().zip(kb.agreement).collect());
     for article in &mut articles {
         article.score *= kb.known_share;
     }

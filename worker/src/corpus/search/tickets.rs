@@ -4,6 +4,7 @@
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
+use super::consensus::Agreement;
 use super::index::{Kind, Searcher};
 use super::terms::{self, QueryTerms};
 use super::{MIN_SCORE, RESOLVED_BOOST};
@@ -33,32 +34,33 @@ pub async fn similar_tickets(
     k: usize,
 ) -> Result<Vec<SimilarTicket>, sqlx::Error> {
     let query = terms::query_terms(search.pool(), ticket).await?;
-    similar(search, tenant, ticket.id.as_str(), &query, k).await
+    let similar = similar(search, tenant, ticket.id.as_str(), &query, k).await?;
+    Ok(similar.into_iter().map(|(ticket, _)| ticket).collect())
 }
 
-/// [`similar_tickets`] for a query already made.
+/// [`similar_tickets`] for a query already made, each with its lexemes for the consensus.
 pub(super) async fn similar(
     search: &Searcher,
     tenant: &str,
     exclude: &str,
     query: &QueryTerms,
     k: usize,
-) -> Result<Vec<SimilarTicket>, sqlx::Error> {
+) -> Result<Vec<(SimilarTicket, Agreement)>, sqlx::Error> {
     if query.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
     let index = search.index(tenant, Kind::Tickets);
     let best = index
         .read(search.pool(), |postings| {
-            let scored = postings.score(query, &FIELDS);
+            let scored = postings.score(query, &FIELDS, MIN_SCORE);
             // By slot: comparing every match's id with the ticket's was a twentieth of a search's time.
             let excluded = postings.slot(exclude);
-            let hits =
-                scored.hits.iter().filter(|hit| hit.coverage >= MIN_SCORE && Some(hit.slot) != excluded).map(|hit| {
-                    let boost = if postings.resolved(hit.slot) { RESOLVED_BOOST } else { 1.0 };
-                    (postings.id(hit.slot), (hit.coverage * boost) as f32)
-                });
-            super::best_first(hits, k)
+            let hits = scored.hits.iter().filter(|hit| Some(hit.slot) != excluded).map(|hit| {
+                let boost = if postings.resolved(hit.slot) { RESOLVED_BOOST } else { 1.0 };
+                (hit.slot, postings.id(hit.slot), (hit.coverage * boost) as f32)
+            });
+            let best = super::best_first(hits, k);
+            best.into_iter().map(|(slot, id, score)| (id, score, postings.agreement(slot))).collect()
         })
         .await?;
     texts(search.pool(), tenant, best).await
@@ -66,25 +68,30 @@ pub(super) async fn similar(
 
 /// The ranked ids with their texts, in order; an id whose row is gone (deleted since the index read it)
 /// is left out.
-async fn texts(pool: &PgPool, tenant: &str, best: Vec<(String, f32)>) -> Result<Vec<SimilarTicket>, sqlx::Error> {
+async fn texts(
+    pool: &PgPool,
+    tenant: &str,
+    best: Vec<(String, f32, Agreement)>,
+) -> Result<Vec<(SimilarTicket, Agreement)>, sqlx::Error> {
     if best.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<&str> = best.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = best.iter().map(|(id, ..)| id.as_str()).collect();
     let mut rows: Vec<TextRow> = sqlx::query_as(TEXTS).bind(tenant).bind(&ids).fetch_all(pool).await?;
     Ok(best
         .into_iter()
-        .filter_map(|(id, score)| {
+        .filter_map(|(id, score, agreement)| {
             let at = rows.iter().position(|row| row.ticket_id == id)?;
             let row = rows.swap_remove(at);
-            Some(SimilarTicket {
+            let ticket = SimilarTicket {
                 ticket_id: row.ticket_id,
                 subject: row.subject,
                 resolution: row.resolution.filter(|r| !r.trim().is_empty()),
                 status: row.status,
                 url: row.url,
                 score,
-            })
+            };
+            Some((ticket, agreement))
         })
         .collect())
 }
