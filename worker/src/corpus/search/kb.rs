@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use super::MIN_SCORE;
 use super::consensus::Agreement;
-use super::index::{Kind, Searcher};
+use super::index::{Cut, Kind, Searcher};
 use super::terms::{self, QueryTerms};
 use crate::context::KbArticle;
 
@@ -86,7 +86,7 @@ pub(super) async fn matches(
     let index = search.index(tenant, Kind::Articles);
     let (best, known_share) = index
         .read(search.pool(), |postings| {
-            let scored = postings.score(query, &FIELDS, MIN_SCORE);
+            let scored = postings.score(query, &FIELDS, Cut { floor: MIN_SCORE, k, resolved_boost: 1.0 });
             let hits = scored.hits.iter().map(|hit| (hit.slot, postings.id(hit.slot), hit.coverage as f32));
             let best = super::best_first(hits, k);
             let best: Vec<_> =

@@ -5,7 +5,7 @@ use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
 use super::consensus::Agreement;
-use super::index::{Kind, Searcher};
+use super::index::{Cut, Kind, Searcher};
 use super::terms::{self, QueryTerms};
 use super::{MIN_SCORE, RESOLVED_BOOST};
 use crate::context::SimilarTicket;
@@ -52,7 +52,8 @@ pub(super) async fn similar(
     let index = search.index(tenant, Kind::Tickets);
     let best = index
         .read(search.pool(), |postings| {
-            let scored = postings.score(query, &FIELDS, MIN_SCORE);
+            let scored =
+                postings.score(query, &FIELDS, Cut { floor: MIN_SCORE, k: k + 1, resolved_boost: RESOLVED_BOOST });
             // By slot: comparing every match's id with the ticket's was a twentieth of a search's time.
             let excluded = postings.slot(exclude);
             let hits = scored.hits.iter().filter(|hit| Some(hit.slot) != excluded).map(|hit| {

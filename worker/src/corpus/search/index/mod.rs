@@ -20,6 +20,7 @@ use sqlx::PgPool;
 
 pub use live::Cadence;
 pub(super) use live::{Kind, LiveIndex};
+pub(super) use postings::Cut;
 
 /// The search side of the corpus: the pool, and the in-memory indexes of the tenants searched so far.
 /// Cheap to clone; clones share the indexes. One per worker process.

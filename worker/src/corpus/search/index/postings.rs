@@ -120,11 +120,27 @@ pub struct Hit {
     pub coverage: f64,
 }
 
+/// Which documents [`Postings::score`] must score exactly: those that can be among the `k` best by
+/// coverage times their boost (`resolved_boost` for a resolved ticket, else 1), with a coverage of at least
+/// `floor`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    pub floor: f64,
+    pub k: usize,
+    pub resolved_boost: f64,
+}
+
+impl Cut {
+    /// Every document matching a term (no pruning).
+    #[cfg(test)]
+    pub const ALL: Cut = Cut { floor: 0.0, k: usize::MAX, resolved_boost: 1.0 };
+}
+
 /// The result of [`Postings::score`].
 #[derive(Debug, Default)]
 pub struct Scored {
-    /// Every document whose coverage reaches the pass's floor, in no particular order (callers select the
-    /// best: sorting every match was an eighth of a search's time at 100,000 tickets).
+    /// Every document that can be among the cut's `k` best, with its exact coverage, in no particular order
+    /// (callers select the best: sorting every match was an eighth of a search's time at 100,000 tickets).
     pub hits: Vec<Hit>,
     /// The weight of the terms some document contains over the weight of all terms (a term no document
     /// contains weighs as if one did).
@@ -242,23 +258,26 @@ impl Postings {
         }
     }
 
-    /// Weighted coverage of every document matching `query` whose coverage reaches `floor`: a term weighs
+    /// Weighted coverage of the documents matching `query` that can be among the `cut.k` best: a term weighs
     /// its query weight times its inverse document frequency, `ln(1 + (N - df + 0.5) / (df + 0.5))`; a
     /// document counts, per term, the best of its matches: the alternative's factor times `fields[field]`.
     /// The coverage is the sum over the terms over the weight of the terms found in the corpus at all. A
     /// term's document frequency is that of the union of its alternatives; terms no document contains leave
     /// the coverage alone and lower [`Scored::known_share`].
     ///
-    /// Exact, with a pruning: the most common terms whose weights together stay under `floor` of the whole
-    /// cannot lift a document to the floor on their own, so only documents some other (essential) term
-    /// matched are candidates, and the common terms' lists are read only to add to those. The common lists
-    /// are the long ones (a word in half the tickets), and a read that tests a bit of a small bit set costs
-    /// far less than one that updates the document's cell (`docs/BENCHMARKS.md`, "Search at scale").
-    pub fn score(&self, query: &QueryTerms, fields: &[f64; 3], floor: f64) -> Scored {
-        SCRATCH.with_borrow_mut(|scratch| self.score_with(query, fields, floor, scratch))
+    /// Exact for the `k` best, with a pruning (term at a time, "quit and continue"): the terms are read from
+    /// the heaviest (rarest) down, and before a long list the k-th best score so far is a floor for the
+    /// final k best, since the remaining terms only add. Once the remaining terms together cannot lift a
+    /// document they alone match to that floor (or to `cut.floor`), no new document is taken: the common
+    /// terms' lists are read only to add to the candidates, a test of a bit in a small bit set per posting
+    /// instead of an update of the document's cell, and candidates that cannot reach the floor any more are
+    /// dropped. The common lists are the long ones (a word in half the tickets): `docs/BENCHMARKS.md`,
+    /// "Search at scale".
+    pub fn score(&self, query: &QueryTerms, fields: &[f64; 3], cut: Cut) -> Scored {
+        SCRATCH.with_borrow_mut(|scratch| self.score_with(query, fields, cut, scratch))
     }
 
-    fn score_with(&self, query: &QueryTerms, fields: &[f64; 3], floor: f64, scratch: &mut Scratch) -> Scored {
+    fn score_with(&self, query: &QueryTerms, fields: &[f64; 3], cut: Cut, scratch: &mut Scratch) -> Scored {
         let n = self.alive as f64;
         let base = scratch.begin(self.slots.len(), query.terms.len());
         // Each term's lists with the factor of the alternative that names them, and its weight.
@@ -287,77 +306,102 @@ impl Postings {
         if mass <= 0.0 {
             return Scored { known_share, ..Scored::default() };
         }
-        // The most a term can add to a coverage, and the non-essential terms: the lightest, while together
-        // they stay under the floor (a margin for rounding).
+        // The terms from the heaviest down, each with the most it can add to a coverage.
         let top_field = fields.iter().copied().fold(0.0, f64::max);
         let bound = |index: usize| {
             let factor = plans[index].iter().map(|&(_, f)| f64::from(f)).fold(0.0, f64::max);
             weights[index] * factor * top_field / mass
         };
-        let mut by_bound: Vec<usize> = (0..plans.len()).filter(|&i| weights[i] > 0.0).collect();
-        by_bound.sort_by(|&a, &b| bound(a).total_cmp(&bound(b)));
-        let mut optional = vec![false; plans.len()];
-        let mut reach = 0.0;
-        for &index in &by_bound {
-            reach += bound(index);
-            if reach >= floor * (1.0 - 1e-9) {
-                break;
-            }
-            optional[index] = true;
-        }
+        let mut order: Vec<(usize, f64)> =
+            (0..plans.len()).filter(|&i| weights[i] > 0.0).map(|i| (i, bound(i))).collect();
+        order.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut remaining: f64 = order.iter().map(|&(_, b)| b).sum();
+        let top_boost = cut.resolved_boost.max(1.0);
+        let boost = |slot: u32| if self.slots[slot as usize].resolved { top_boost } else { 1.0 };
+        // Below this a document cannot be among the `k` best nor reach the floor (a margin for rounding).
+        let margin = 1.0 - 1e-9;
         let mut matched: Vec<u32> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
-        for essential in [true, false] {
-            for (index, plan) in plans.iter().enumerate() {
-                if weights[index] == 0.0 || optional[index] == essential {
-                    continue;
+        let mut finals: Vec<f64> = Vec::new();
+        let mut essential = true;
+        #[cfg(test)]
+        let mut pruned = 0;
+        for &(index, bound) in &order {
+            let plan = &plans[index];
+            let postings: usize = plan.iter().map(|&(term, _)| self.lists[term as usize].len()).sum();
+            // Before a list longer than the candidates so far (else it costs less to read it than to check):
+            // the k-th best score is a floor for the final k best, since the remaining terms only add.
+            if postings > matched.len() {
+                let theta = kth_best(&matched, cut.k, &mut finals, |slot| {
+                    let sum = scratch.cells[slot as usize].sum;
+                    sum / mass * boost(slot)
+                });
+                let bar = cut.floor.max(theta / top_boost) * margin;
+                if essential && remaining < bar {
+                    // No document these terms alone match can reach the bar: only candidates from now on.
+                    essential = false;
                 }
-                let tag = base + index as u32 + 1;
-                touched.clear();
-                for &(term, factor) in plan {
-                    for &posting in &self.lists[term as usize] {
-                        let slot = posting >> 2;
-                        let word = slot as usize / 64;
-                        let bit = 1 << (slot % 64);
-                        // An essential term reads every live document, a non-essential one only candidates
-                        // (never dead: no essential term took a dead slot).
-                        let skip =
-                            if essential { self.dead[word] & bit != 0 } else { scratch.candidates[word] & bit == 0 };
-                        if skip {
-                            continue;
-                        }
-                        let factor = factor * fields[(posting & 3) as usize] as f32;
+                if !essential {
+                    // Candidates that cannot reach the k-th best or the floor with every remaining term.
+                    for &slot in &matched {
                         let cell = &mut scratch.cells[slot as usize];
-                        if cell.tag != tag {
-                            if cell.tag <= base {
-                                matched.push(slot);
-                                scratch.candidates[word] |= bit;
-                                cell.sum = 0.0;
-                            }
-                            cell.tag = tag;
-                            cell.best = factor;
-                            touched.push(slot);
-                        } else if factor > cell.best {
-                            cell.best = factor;
+                        let reach = cell.sum / mass + remaining;
+                        if reach * boost(slot) < theta * margin || reach < cut.floor * margin {
+                            cell.sum = f64::NEG_INFINITY;
+                            scratch.candidates[slot as usize / 64] &= !(1 << (slot % 64));
                         }
                     }
                 }
-                for &slot in &touched {
+            }
+            #[cfg(test)]
+            if !essential {
+                pruned += 1;
+            }
+            remaining -= bound;
+            let tag = base + index as u32 + 1;
+            touched.clear();
+            for &(term, factor) in plan {
+                for &posting in &self.lists[term as usize] {
+                    let slot = posting >> 2;
+                    let word = slot as usize / 64;
+                    let bit = 1 << (slot % 64);
+                    // An essential term reads every live document, a non-essential one only candidates (never
+                    // dead: no essential term took a dead slot).
+                    let skip = if essential { self.dead[word] & bit != 0 } else { scratch.candidates[word] & bit == 0 };
+                    if skip {
+                        continue;
+                    }
+                    let factor = factor * fields[(posting & 3) as usize] as f32;
                     let cell = &mut scratch.cells[slot as usize];
-                    cell.sum += weights[index] * f64::from(cell.best);
+                    if cell.tag != tag {
+                        if cell.tag <= base {
+                            matched.push(slot);
+                            scratch.candidates[word] |= bit;
+                            cell.sum = 0.0;
+                        }
+                        cell.tag = tag;
+                        cell.best = factor;
+                        touched.push(slot);
+                    } else if factor > cell.best {
+                        cell.best = factor;
+                    }
                 }
+            }
+            for &slot in &touched {
+                let cell = &mut scratch.cells[slot as usize];
+                cell.sum += weights[index] * f64::from(cell.best);
             }
         }
         let hits = matched
             .into_iter()
             .map(|slot| Hit { slot, coverage: scratch.cells[slot as usize].sum / mass })
-            .filter(|hit| hit.coverage >= floor)
+            .filter(|hit| hit.coverage >= cut.floor)
             .collect();
         Scored {
             hits,
             known_share,
             #[cfg(test)]
-            pruned: optional.iter().filter(|&&o| o).count(),
+            pruned,
         }
     }
 
@@ -386,6 +430,17 @@ impl Postings {
         }
         count
     }
+}
+
+/// The `k`-th best of `score` over `slots` (minus infinity when there are fewer), in `buffer`'s space.
+fn kth_best(slots: &[u32], k: usize, buffer: &mut Vec<f64>, score: impl Fn(u32) -> f64) -> f64 {
+    if k == 0 || slots.len() < k {
+        return f64::NEG_INFINITY;
+    }
+    buffer.clear();
+    buffer.extend(slots.iter().map(|&slot| score(slot)));
+    let (_, kth, _) = buffer.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
 }
 
 /// BM25's inverse document frequency, never negative.
@@ -441,7 +496,8 @@ mod tests {
         p.insert(doc("a", 1, &[("vpn", 0), ("drop", 0)]));
         p.insert(doc("b", 1, &[("vpn", 1)]));
         p.insert(doc("c", 1, &[("printer", 0)]));
-        let scored = p.score(&query(&[(&[("vpn", false, 1.0)], 1.0), (&[("drop", true, 1.0)], 1.0)]), &FIELDS, 0.0);
+        let scored =
+            p.score(&query(&[(&[("vpn", false, 1.0)], 1.0), (&[("drop", true, 1.0)], 1.0)]), &FIELDS, Cut::ALL);
         let (a, b) = (coverage(&scored, &p, "a").unwrap(), coverage(&scored, &p, "b").unwrap());
         assert!((a - 1.0).abs() < 1e-9, "every term in the best field: {a}");
         assert!(b > 0.0 && b < 0.6 && b < a, "one common term in the body: {b}");
@@ -455,10 +511,10 @@ mod tests {
         p.insert(doc("a", 1, &[("wifi", 0)]));
         p.insert(doc("b", 1, &[("wireless", 0)]));
         p.insert(doc("c", 1, &[("expir", 1), ("expiri", 0)]));
-        let scored = p.score(&query(&[(&[("wifi", false, 1.0), ("wireless", false, 0.5)], 1.0)]), &FIELDS, 0.0);
+        let scored = p.score(&query(&[(&[("wifi", false, 1.0), ("wireless", false, 0.5)], 1.0)]), &FIELDS, Cut::ALL);
         assert!((coverage(&scored, &p, "a").unwrap() - 1.0).abs() < 1e-9);
         assert!((coverage(&scored, &p, "b").unwrap() - 0.5).abs() < 1e-9);
-        let scored = p.score(&query(&[(&[("expir", true, 1.0)], 1.0)]), &FIELDS, 0.0);
+        let scored = p.score(&query(&[(&[("expir", true, 1.0)], 1.0)]), &FIELDS, Cut::ALL);
         assert!((coverage(&scored, &p, "c").unwrap() - 1.0).abs() < 1e-9, "the best field of the matches");
     }
 
@@ -467,10 +523,11 @@ mod tests {
         let mut p = Postings::default();
         p.insert(doc("a", 1, &[("disk", 0)]));
         p.insert(doc("b", 1, &[("room", 0)]));
-        let scored = p.score(&query(&[(&[("disk", false, 1.0)], 1.0), (&[("zzz", false, 1.0)], 1.0)]), &FIELDS, 0.0);
+        let scored =
+            p.score(&query(&[(&[("disk", false, 1.0)], 1.0), (&[("zzz", false, 1.0)], 1.0)]), &FIELDS, Cut::ALL);
         assert!((coverage(&scored, &p, "a").unwrap() - 1.0).abs() < 1e-9);
         assert!(scored.known_share > 0.0 && scored.known_share < 1.0, "{}", scored.known_share);
-        assert!(p.score(&query(&[(&[("zzz", false, 1.0)], 1.0)]), &FIELDS, 0.0).hits.is_empty());
+        assert!(p.score(&query(&[(&[("zzz", false, 1.0)], 1.0)]), &FIELDS, Cut::ALL).hits.is_empty());
     }
 
     #[test]
@@ -479,14 +536,14 @@ mod tests {
         p.insert(doc("a", 1, &[("vpn", 0), ("drop", 1)]));
         p.insert(doc("b", 1, &[("drop", 0)]));
         let q = query(&[(&[("vpn", false, 1.0)], 1.0), (&[("drop", false, 1.0)], 0.5)]);
-        let first = p.score(&q, &FIELDS, 0.0).hits;
-        let other = p.score(&query(&[(&[("drop", false, 1.0)], 1.0)]), &FIELDS, 0.0).hits;
-        assert_eq!(p.score(&q, &FIELDS, 0.0).hits, first, "a pass in between changes nothing");
+        let first = p.score(&q, &FIELDS, Cut::ALL).hits;
+        let other = p.score(&query(&[(&[("drop", false, 1.0)], 1.0)]), &FIELDS, Cut::ALL).hits;
+        assert_eq!(p.score(&q, &FIELDS, Cut::ALL).hits, first, "a pass in between changes nothing");
         assert_ne!(other, first);
         // Tags about to run out: the cells are cleared and the pass starts again from zero.
         let mut scratch = Scratch { epoch: u32::MAX - 1, ..Scratch::default() };
-        assert_eq!(p.score_with(&q, &FIELDS, 0.0, &mut scratch).hits, first);
-        assert_eq!(p.score_with(&q, &FIELDS, 0.0, &mut scratch).hits, first);
+        assert_eq!(p.score_with(&q, &FIELDS, Cut::ALL, &mut scratch).hits, first);
+        assert_eq!(p.score_with(&q, &FIELDS, Cut::ALL, &mut scratch).hits, first);
     }
 
     #[test]
@@ -496,14 +553,25 @@ mod tests {
         assert!(!p.insert(doc("a", 1, &[("vpn", 0)])), "same version: kept");
         assert!(p.insert(doc("a", 2, &[("wifi", 0)])));
         assert_eq!((p.documents(), p.slots.len(), p.stamp("a")), (1, 2, Some(2)));
-        assert!(p.score(&query(&[(&[("vpn", false, 1.0)], 1.0)]), &FIELDS, 0.0).hits.is_empty());
-        assert_eq!(p.score(&query(&[(&[("wifi", false, 1.0)], 1.0)]), &FIELDS, 0.0).hits.len(), 1);
+        assert!(p.score(&query(&[(&[("vpn", false, 1.0)], 1.0)]), &FIELDS, Cut::ALL).hits.is_empty());
+        assert_eq!(p.score(&query(&[(&[("wifi", false, 1.0)], 1.0)]), &FIELDS, Cut::ALL).hits.len(), 1);
         assert!((p.dead_share() - 0.5).abs() < 1e-9);
     }
+    /// The `k` best of `hits` by coverage times boost, ties by id, as (id, score).
+    fn top(p: &Postings, hits: &[Hit], k: usize, boost: f64) -> Vec<(String, f64)> {
+        let mut scored: Vec<(String, f64)> = hits
+            .iter()
+            .map(|h| (p.id(h.slot).to_owned(), h.coverage * if p.resolved(h.slot) { boost } else { 1.0 }))
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+    }
+
     #[test]
-    fn pruning_the_common_terms_leaves_every_score_above_the_floor_as_it_was() {
+    fn pruning_leaves_the_k_best_and_their_scores_as_they_were() {
         // A corpus with a skewed vocabulary: word w appears in about 1/(w+1) of the documents, so the
-        // first words are common enough to be pruned.
+        // first words are common enough to be pruned; a third of the documents are resolved.
         let mut p = Postings::default();
         let mut state: u64 = 7;
         let mut next = || {
@@ -517,7 +585,8 @@ mod tests {
                     lexemes.push((format!("w{word:02}"), (next() % 3) as u8));
                 }
             }
-            p.insert(doc(&format!("d{id}"), 1, &lexemes.iter().map(|(l, f)| (l.as_str(), *f)).collect::<Vec<_>>()));
+            let lexemes: Vec<(&str, u8)> = lexemes.iter().map(|(l, f)| (l.as_str(), *f)).collect();
+            p.insert(Document { resolved: id % 3 == 0, ..doc(&format!("d{id}"), 1, &lexemes) });
         }
         // Some documents written again, so that dead slots are in the lists.
         for id in (0..3000).step_by(7) {
@@ -528,25 +597,32 @@ mod tests {
             (&[("w01", false, 1.0), ("w02", false, 0.5)], 1.0),
             (&[("w0", true, 0.8)], 0.5),
             (&[("w17", false, 1.0)], 1.0),
+            (&[("w23", false, 1.0)], 0.5),
             (&[("w31", false, 1.0)], 0.5),
             (&[("w39", false, 1.0)], 1.0),
         ]);
-        for floor in [0.05, 0.1, 0.2, 0.4] {
-            let mut pruned = p.score(&q, &FIELDS, floor).hits;
-            let mut all: Vec<Hit> =
-                p.score(&q, &FIELDS, 0.0).hits.into_iter().filter(|h| h.coverage >= floor).collect();
-            pruned.sort_by_key(|h| h.slot);
-            all.sort_by_key(|h| h.slot);
-            assert_eq!(pruned.len(), all.len(), "floor {floor}");
-            assert!(!all.is_empty());
-            for (a, b) in pruned.iter().zip(&all) {
-                assert_eq!(a.slot, b.slot);
-                assert!((a.coverage - b.coverage).abs() < 1e-12, "floor {floor}: {a:?} {b:?}");
+        let every = p.score(&q, &FIELDS, Cut::ALL);
+        assert_eq!(every.pruned, 0);
+        let mut pruned_somewhere = false;
+        for floor in [0.0, 0.1, 0.3] {
+            for k in [1, 5, 21, 500] {
+                for resolved_boost in [1.0, 1.2] {
+                    let cut = Cut { floor, k, resolved_boost };
+                    let scored = p.score(&q, &FIELDS, cut);
+                    pruned_somewhere |= scored.pruned > 0;
+                    let above: Vec<Hit> = every.hits.iter().copied().filter(|h| h.coverage >= floor).collect();
+                    let (want, got) = (top(&p, &above, k, resolved_boost), top(&p, &scored.hits, k, resolved_boost));
+                    assert_eq!(got.len(), want.len(), "{cut:?}");
+                    for (g, w) in got.iter().zip(&want) {
+                        assert_eq!(g.0, w.0, "{cut:?}");
+                        assert!((g.1 - w.1).abs() < 1e-12, "{cut:?}: {g:?} {w:?}");
+                    }
+                    assert!((scored.known_share - every.known_share).abs() < 1e-12);
+                }
             }
         }
-        let (unpruned, pruned) = (p.score(&q, &FIELDS, 0.0), p.score(&q, &FIELDS, 0.2));
-        assert_eq!(unpruned.pruned, 0);
-        assert!(pruned.pruned >= 2, "the common terms are pruned: {}", pruned.pruned);
-        assert!(unpruned.hits.len() > pruned.hits.len(), "the floor leaves some out");
+        assert!(pruned_somewhere, "some cut read the common terms for candidates only");
+        let few = p.score(&q, &FIELDS, Cut { floor: 0.1, k: 5, resolved_boost: 1.2 });
+        assert!(few.hits.len() < every.hits.len() / 2, "{} of {}", few.hits.len(), every.hits.len());
     }
 }
