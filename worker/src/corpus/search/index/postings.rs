@@ -324,34 +324,42 @@ impl Postings {
         let mut touched: Vec<u32> = Vec::new();
         let mut finals: Vec<f64> = Vec::new();
         let mut essential = true;
+        // The k-th best score so far; the postings read since it was taken; whether candidates may drop.
+        let (mut theta, mut since_check, mut dropping) = (f64::NEG_INFINITY, 0, false);
         #[cfg(test)]
         let mut pruned = 0;
         for &(index, bound) in &order {
             let plan = &plans[index];
             let postings: usize = plan.iter().map(|&(term, _)| self.lists[term as usize].len()).sum();
-            // Before a list longer than the candidates so far (else it costs less to read it than to check):
-            // the k-th best score is a floor for the final k best, since the remaining terms only add.
-            if postings > matched.len() {
-                let theta = kth_best(&matched, cut.k, &mut finals, |slot| {
+            since_check += postings;
+            // The k-th best score so far is a floor for the final k best, since the remaining terms only add.
+            // Finding it costs a pass over the candidates: taken once the lists read since the last one are
+            // longer than that, so it never costs more than the reading.
+            if since_check > matched.len() {
+                since_check = 0;
+                theta = kth_best(&matched, cut.k, &mut finals, |slot| {
                     let sum = scratch.cells[slot as usize].sum;
                     sum / mass * boost(slot)
                 });
-                let bar = cut.floor.max(theta / top_boost) * margin;
-                if essential && remaining < bar {
-                    // No document these terms alone match can reach the bar: only candidates from now on.
-                    essential = false;
-                }
-                if !essential {
-                    // Candidates that cannot reach the k-th best or the floor with every remaining term.
-                    for &slot in &matched {
-                        let cell = &mut scratch.cells[slot as usize];
-                        let reach = cell.sum / mass + remaining;
-                        if reach * boost(slot) < theta * margin || reach < cut.floor * margin {
-                            cell.sum = f64::NEG_INFINITY;
-                            scratch.candidates[slot as usize / 64] &= !(1 << (slot % 64));
-                        }
+                dropping = true;
+            }
+            if essential && remaining < cut.floor.max(theta / top_boost) * margin {
+                // No document the remaining terms alone match can reach the bar: only candidates from now on.
+                essential = false;
+                dropping = true;
+            }
+            if !essential && dropping {
+                // Candidates that cannot reach the k-th best or the floor with every remaining term.
+                dropping = false;
+                for &slot in &matched {
+                    let cell = &mut scratch.cells[slot as usize];
+                    let reach = cell.sum / mass + remaining;
+                    if reach * boost(slot) < theta * margin || reach < cut.floor * margin {
+                        cell.sum = f64::NEG_INFINITY;
+                        scratch.candidates[slot as usize / 64] &= !(1 << (slot % 64));
                     }
                 }
+                matched.retain(|&slot| scratch.cells[slot as usize].sum > f64::NEG_INFINITY);
             }
             #[cfg(test)]
             if !essential {
@@ -361,7 +369,20 @@ impl Postings {
             let tag = base + index as u32 + 1;
             touched.clear();
             for &(term, factor) in plan {
-                for &posting in &self.lists[term as usize] {
+                let list = &self.lists[term as usize];
+                if !essential && matched.len() * LOOKUP_COST < list.len() {
+                    // Few candidates, a long list: look each up (the list is sorted by slot) instead of
+                    // reading it all.
+                    for &slot in &matched {
+                        let at = list.partition_point(|&posting| posting >> 2 < slot);
+                        if let Some(&posting) = list.get(at).filter(|&&posting| posting >> 2 == slot) {
+                            let factor = factor * fields[(posting & 3) as usize] as f32;
+                            touch(&mut scratch.cells[slot as usize], slot, tag, factor, &mut touched);
+                        }
+                    }
+                    continue;
+                }
+                for &posting in list {
                     let slot = posting >> 2;
                     let word = slot as usize / 64;
                     let bit = 1 << (slot % 64);
@@ -373,18 +394,12 @@ impl Postings {
                     }
                     let factor = factor * fields[(posting & 3) as usize] as f32;
                     let cell = &mut scratch.cells[slot as usize];
-                    if cell.tag != tag {
-                        if cell.tag <= base {
-                            matched.push(slot);
-                            scratch.candidates[word] |= bit;
-                            cell.sum = 0.0;
-                        }
-                        cell.tag = tag;
-                        cell.best = factor;
-                        touched.push(slot);
-                    } else if factor > cell.best {
-                        cell.best = factor;
+                    if cell.tag <= base {
+                        matched.push(slot);
+                        scratch.candidates[word] |= bit;
+                        cell.sum = 0.0;
                     }
+                    touch(cell, slot, tag, factor, &mut touched);
                 }
             }
             for &slot in &touched {
@@ -429,6 +444,22 @@ impl Postings {
             }
         }
         count
+    }
+}
+
+/// What looking a slot up in a posting list costs against reading one posting (a binary search of a long
+/// list, its steps missing the cache).
+const LOOKUP_COST: usize = 32;
+
+/// Counts `factor` in `cell` for the term tagged `tag`: the first match of the term in the slot is noted in
+/// `touched`, a later one (another field, another alternative) keeps the best factor.
+fn touch(cell: &mut Cell, slot: u32, tag: u32, factor: f32, touched: &mut Vec<u32>) {
+    if cell.tag != tag {
+        cell.tag = tag;
+        cell.best = factor;
+        touched.push(slot);
+    } else if factor > cell.best {
+        cell.best = factor;
     }
 }
 
