@@ -16,6 +16,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::{Mutex, PoisonError};
 
 use super::super::consensus::{self, Agreement};
 use super::super::terms::{Alternative, QueryTerms};
@@ -37,7 +38,6 @@ pub struct Document {
 struct Slot {
     id: Box<str>,
     stamp: i64,
-    resolved: bool,
     /// Where its term ids start in [`Postings::forward`]; they end where the next slot's start.
     start: u32,
 }
@@ -49,6 +49,12 @@ pub struct Postings {
     /// One bit per slot, set when the slot is dead: a scoring pass tests it for every posting, and a bit
     /// set fits the processor's cache where the slots do not.
     dead: Vec<u64>,
+    /// One bit per slot, set when the document is a resolved ticket (the pruning reads it per candidate).
+    resolved: Vec<u64>,
+    /// Document frequencies of terms of several lexemes (a prefix, synonyms) computed since the index last
+    /// changed, by their term ids: a union of lists costs a pass over them, and the common prefixes recur
+    /// in query after query.
+    unions: Mutex<HashMap<Box<[u32]>, u32>>,
     by_id: HashMap<Box<str>, u32>,
     /// Each lexeme's term id: the index of its posting list in `lists` and of its key in `keys`. Ordered,
     /// for the range scans of prefix terms.
@@ -171,7 +177,7 @@ impl Postings {
     }
 
     pub fn resolved(&self, slot: u32) -> bool {
-        self.slots[slot as usize].resolved
+        bit(&self.resolved, slot)
     }
 
     /// The consensus keys of the document in `slot`: its lexemes as the thesaurus groups them, sorted.
@@ -201,10 +207,15 @@ impl Postings {
         let id: Box<str> = document.id.into();
         let start = u32::try_from(self.forward.len()).expect("under 2^32 (document, lexeme) pairs");
         self.by_id.insert(id.clone(), slot);
-        self.slots.push(Slot { id, stamp: document.stamp, resolved: document.resolved, start });
+        self.slots.push(Slot { id, stamp: document.stamp, start });
         if self.dead.len() * 64 < self.slots.len() {
             self.dead.push(0);
+            self.resolved.push(0);
         }
+        if document.resolved {
+            self.resolved[slot as usize / 64] |= 1 << (slot % 64);
+        }
+        self.unions.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
         self.alive += 1;
         for (lexeme, field) in document.lexemes {
             let posting = slot << 2 | u32::from(field.min(2));
@@ -236,6 +247,7 @@ impl Postings {
         self.forward.shrink_to_fit();
         self.slots.shrink_to_fit();
         self.dead.shrink_to_fit();
+        self.resolved.shrink_to_fit();
     }
 
     /// Share of slots that are dead: a rebuild reclaims them.
@@ -317,7 +329,7 @@ impl Postings {
         order.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mut remaining: f64 = order.iter().map(|&(_, b)| b).sum();
         let top_boost = cut.resolved_boost.max(1.0);
-        let boost = |slot: u32| if self.slots[slot as usize].resolved { top_boost } else { 1.0 };
+        let boost = |slot: u32| if bit(&self.resolved, slot) { top_boost } else { 1.0 };
         // Below this a document cannot be among the `k` best nor reach the floor (a margin for rounding).
         let margin = 1.0 - 1e-9;
         let mut matched: Vec<u32> = Vec::new();
@@ -360,6 +372,8 @@ impl Postings {
                     }
                 }
                 matched.retain(|&slot| scratch.cells[slot as usize].sum > f64::NEG_INFINITY);
+                // By slot, for the lookups (nothing is added to it from here on).
+                matched.sort_unstable();
             }
             #[cfg(test)]
             if !essential {
@@ -371,11 +385,12 @@ impl Postings {
             for &(term, factor) in plan {
                 let list = &self.lists[term as usize];
                 if !essential && matched.len() * LOOKUP_COST < list.len() {
-                    // Few candidates, a long list: look each up (the list is sorted by slot) instead of
-                    // reading it all.
+                    // Few candidates, a long list: look each up instead of reading it all. Both are sorted
+                    // by slot, so each search starts where the previous one ended.
+                    let mut from = 0;
                     for &slot in &matched {
-                        let at = list.partition_point(|&posting| posting >> 2 < slot);
-                        if let Some(&posting) = list.get(at).filter(|&&posting| posting >> 2 == slot) {
+                        from += gallop(&list[from..], slot);
+                        if let Some(&posting) = list.get(from).filter(|&&posting| posting >> 2 == slot) {
                             let factor = factor * fields[(posting & 3) as usize] as f32;
                             touch(&mut scratch.cells[slot as usize], slot, tag, factor, &mut touched);
                         }
@@ -427,6 +442,13 @@ impl Postings {
         if plan.iter().all(|&(term, _)| Some(term) == first) {
             return first.map_or(0, |term| self.live[term as usize] as usize);
         }
+        let mut key: Vec<u32> = plan.iter().map(|&(term, _)| term).collect();
+        key.sort_unstable();
+        key.dedup();
+        let unions = || self.unions.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&count) = unions().get(key.as_slice()) {
+            return count as usize;
+        }
         let mut count = 0;
         for &(term, _) in plan {
             for &posting in &self.lists[term as usize] {
@@ -443,13 +465,38 @@ impl Postings {
                 seen[(posting >> 2) as usize / 64] = 0;
             }
         }
+        let mut unions = unions();
+        // Cleared by every change to the index; bounded as well, for an index nothing writes to.
+        if unions.len() >= MAX_UNIONS {
+            unions.clear();
+        }
+        unions.insert(key.into(), count as u32);
         count
     }
 }
 
+/// The first position in `list` (postings sorted by slot) whose slot is `slot` or after: an exponential
+/// search from its start, then a binary one, so a lookup costs the logarithm of the distance it moves.
+fn gallop(list: &[u32], slot: u32) -> usize {
+    let mut step = 1;
+    while step < list.len() && list[step] >> 2 < slot {
+        step *= 2;
+    }
+    let low = step / 2;
+    low + list[low..list.len().min(step + 1)].partition_point(|&posting| posting >> 2 < slot)
+}
+
+/// Whether `slot`'s bit is set in `bits`.
+fn bit(bits: &[u64], slot: u32) -> bool {
+    bits[slot as usize / 64] & (1 << (slot % 64)) != 0
+}
+
+/// At most this many document frequencies of unions are kept (see [`Postings::unions`]).
+const MAX_UNIONS: usize = 10_000;
+
 /// What looking a slot up in a posting list costs against reading one posting (a binary search of a long
 /// list, its steps missing the cache).
-const LOOKUP_COST: usize = 32;
+const LOOKUP_COST: usize = 256;
 
 /// Counts `factor` in `cell` for the term tagged `tag`: the first match of the term in the slot is noted in
 /// `touched`, a later one (another field, another alternative) keeps the best factor.
@@ -597,6 +644,35 @@ mod tests {
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(k);
         scored
+    }
+
+    #[test]
+    fn a_union_frequency_is_computed_again_after_a_change() {
+        let mut p = Postings::default();
+        p.insert(doc("a", 1, &[("wifi", 0)]));
+        p.insert(doc("b", 1, &[("printer", 0)]));
+        p.insert(doc("e", 1, &[("wireless", 1)]));
+        let q = query(&[(&[("wifi", false, 1.0), ("wireless", false, 1.0)], 1.0), (&[("printer", false, 1.0)], 1.0)]);
+        let before = coverage(&p.score(&q, &FIELDS, Cut::ALL), &p, "a").unwrap();
+        assert_eq!(p.unions.lock().unwrap().len(), 1, "the union's frequency is kept");
+        p.insert(doc("c", 1, &[("wireless", 0)]));
+        p.insert(doc("d", 1, &[("wifi", 0), ("wireless", 1)]));
+        let after = coverage(&p.score(&q, &FIELDS, Cut::ALL), &p, "a").unwrap();
+        assert!(after < before, "the wifi term is now in 4 of 5 documents, printer in 1: {before} -> {after}");
+        let plan = vec![(p.terms["wifi"], 1.0), (p.terms["wireless"], 1.0)];
+        let mut seen = vec![0; 1];
+        assert_eq!(p.frequency(&plan, &mut seen), 4);
+        assert_eq!(seen, vec![0], "the bits are cleared after");
+    }
+
+    #[test]
+    fn gallop_finds_the_first_posting_at_or_after_a_slot() {
+        let list: Vec<u32> = [1u32, 2, 5, 9, 10, 40, 41, 100].iter().map(|slot| slot << 2 | 1).collect();
+        for slot in 0..110 {
+            let want = list.iter().position(|&p| p >> 2 >= slot).unwrap_or(list.len());
+            assert_eq!(gallop(&list, slot), want, "slot {slot}");
+        }
+        assert_eq!(gallop(&[], 3), 0);
     }
 
     #[test]
