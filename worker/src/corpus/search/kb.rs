@@ -15,21 +15,10 @@ const EXCERPT_CHARS: usize = 240;
 /// What a match counts in an article's title and body (articles have no third field).
 const FIELDS: [f64; 3] = [1.0, 0.6, 0.0];
 
-/// `ts_headline` options: a sentence or two around the matches, no highlighting (the note is Markdown).
-macro_rules! headline_options {
-    () => {
-        "MaxWords=40, MinWords=15, ShortWord=2, StartSel=\"\", StopSel=\"\""
-    };
-}
-
 const TEXTS: &str = "SELECT article_id, title, url FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($2)";
 
-/// The excerpts of some articles for the query `$3` (operands): a sentence or two around the matches.
-const EXCERPTS: &str = concat!(
-    "SELECT article_id, ts_headline('english', body, (SELECT string_agg(operand, ' | ')::tsquery FROM unnest($3::text[]) AS operand), '",
-    headline_options!(),
-    "') AS excerpt FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($2)"
-);
+/// The bodies of some articles, for their excerpts ([`super::headline`]).
+const BODIES: &str = "SELECT article_id, body FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($2)";
 
 /// Articles, best first, and the share of the query the knowledge base knows at all.
 #[derive(Debug, Default)]
@@ -41,8 +30,8 @@ pub struct KbMatches {
     /// rooms and printers: little). A term no article contains weighs as if one did: its document frequency
     /// is unknown, and the idf of a frequency of zero would make any typo outweigh the question.
     pub known_share: f32,
-    /// The query's tsquery operands, for [`excerpts`].
-    pub(crate) operands: Vec<String>,
+    /// The query, for [`excerpts`].
+    pub(super) query: QueryTerms,
     /// Each article's lexemes for the consensus, in the order of `articles`.
     pub(crate) agreement: Vec<Agreement>,
 }
@@ -107,30 +96,29 @@ pub(super) async fn matches(
             Some((KbArticle { article_id, title, url, excerpt: String::new(), score }, agreement))
         })
         .unzip();
-    let operands = query.operands();
     if with_excerpts {
-        excerpts(search.pool(), tenant, &operands, &mut articles).await?;
+        excerpts(search.pool(), tenant, query, &mut articles).await?;
     }
     let known_share = if articles.is_empty() { 0.0 } else { known_share };
-    Ok(KbMatches { articles, known_share, operands, agreement })
+    Ok(KbMatches { articles, known_share, query: query.clone(), agreement })
 }
 
-/// Fills in the excerpts of `articles` (from [`kb_matches`] without them), as [`kb_articles`] would have.
-pub(crate) async fn excerpts(
+/// Fills in the excerpts of `articles` (from [`kb_matches`] without them), as [`kb_articles`] would have:
+/// their bodies read by primary key, the passage chosen here.
+pub(super) async fn excerpts(
     pool: &PgPool,
     tenant: &str,
-    operands: &[String],
+    query: &QueryTerms,
     articles: &mut [KbArticle],
 ) -> Result<(), sqlx::Error> {
-    if articles.is_empty() || operands.is_empty() {
+    if articles.is_empty() {
         return Ok(());
     }
     let ids: Vec<&str> = articles.iter().map(|a| a.article_id.as_str()).collect();
-    let rows: Vec<(String, String)> =
-        sqlx::query_as(EXCERPTS).bind(tenant).bind(&ids).bind(operands).fetch_all(pool).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(BODIES).bind(tenant).bind(&ids).fetch_all(pool).await?;
     for article in articles.iter_mut() {
-        if let Some((_, headline)) = rows.iter().find(|(id, _)| *id == article.article_id) {
-            article.excerpt = excerpt(headline);
+        if let Some((_, body)) = rows.iter().find(|(id, _)| *id == article.article_id) {
+            article.excerpt = excerpt(&super::headline::headline(body, query));
         }
     }
     Ok(())

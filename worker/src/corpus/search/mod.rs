@@ -30,6 +30,7 @@
 
 mod assets;
 mod consensus;
+mod headline;
 mod index;
 mod kb;
 pub mod ranking;
