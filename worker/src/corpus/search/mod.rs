@@ -23,10 +23,11 @@
 //! Scoring reads the posting lists of the query's terms, in memory: in a mass incident a term's list holds
 //! thousands of near-identical tickets, and a pass over them costs microseconds per thousand. Document
 //! frequencies are exact at any size (the database query this replaced had to sample and cap them to
-//! bound its cost). Per search, PostgreSQL answers four indexed reads: the query's lexemes, the texts of at
-//! most [`ranking::POOL`] tickets and articles by primary key, their lexemes for the consensus, the
-//! excerpts of the shown articles; and, at most every 500 ms, what was written since ([`index`]). The
-//! consensus reads the candidates' lexemes from the index too.
+//! bound its cost), and the pruning of `Postings::score` reads the common terms' lists only for the
+//! candidates. Per ranking, PostgreSQL answers the query's lexemes, then primary-key reads: the texts of at
+//! most [`ranking::POOL`] tickets and as many articles, and the bodies of the articles a note shows (their
+//! excerpts are chosen here, `headline.rs`); and, at most every 500 ms, what was written since ([`index`]).
+//! The consensus reads the candidates' lexemes from the index.
 
 mod assets;
 mod consensus;

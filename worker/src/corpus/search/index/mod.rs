@@ -6,8 +6,9 @@
 //! shares, where here it is a pass over the posting lists of the query's terms (docs/BENCHMARKS.md, "Search
 //! at scale").
 //!
-//! Memory: about 4 bytes per (document, distinct lexeme) pair plus the ids and the lexeme dictionary, some
-//! 20 to 30 MB for 100,000 tickets (docs/BENCHMARKS.md); a tenant's indexes are built on its first search.
+//! Memory: about 8 bytes per (document, distinct lexeme) pair (a posting and a forward entry) plus the ids
+//! and the lexeme dictionary: the process grew by 50 MiB for 100,000 tickets (docs/BENCHMARKS.md); a
+//! tenant's indexes are built on its first search.
 
 mod live;
 mod postings;
