@@ -48,7 +48,7 @@ pub async fn kb_articles(
 
 /// [`kb_articles`], with the share of the query the knowledge base knows ([`KbMatches::known_share`]);
 /// without `with_excerpts` the excerpts are empty (see [`excerpts`]): a note shows a few of the candidates,
-/// and a `ts_headline` is the costliest part per article.
+/// and an excerpt costs a read of the article's body.
 pub async fn kb_matches(
     search: &Searcher,
     tenant: &str,
