@@ -30,8 +30,6 @@ pub struct KbMatches {
     /// rooms and printers: little). A term no article contains weighs as if one did: its document frequency
     /// is unknown, and the idf of a frequency of zero would make any typo outweigh the question.
     pub known_share: f32,
-    /// The query, for [`excerpts`].
-    pub(super) query: QueryTerms,
     /// Each article's lexemes for the consensus, in the order of `articles`.
     pub(crate) agreement: Vec<Agreement>,
 }
@@ -76,11 +74,8 @@ pub(super) async fn matches(
     let (best, known_share) = index
         .read(search.pool(), |postings| {
             let scored = postings.score(query, &FIELDS, Cut { floor: MIN_SCORE, k, resolved_boost: 1.0 });
-            let hits = scored.hits.iter().map(|hit| (hit.slot, postings.id(hit.slot), hit.coverage as f32));
-            let best = super::best_first(hits, k);
-            let best: Vec<_> =
-                best.into_iter().map(|(slot, id, score)| (id, score, postings.agreement(slot))).collect();
-            (best, scored.known_share as f32)
+            let hits = scored.hits.iter().map(|hit| (hit.slot, hit.coverage as f32));
+            (postings.best(hits, k), scored.known_share as f32)
         })
         .await?;
     let ids: Vec<&str> = best.iter().map(|(id, ..)| id.as_str()).collect();
@@ -100,7 +95,7 @@ pub(super) async fn matches(
         excerpts(search.pool(), tenant, query, &mut articles).await?;
     }
     let known_share = if articles.is_empty() { 0.0 } else { known_share };
-    Ok(KbMatches { articles, known_share, query: query.clone(), agreement })
+    Ok(KbMatches { articles, known_share, agreement })
 }
 
 /// Fills in the excerpts of `articles` (from [`kb_matches`] without them), as [`kb_articles`] would have:

@@ -67,16 +67,3 @@ pub async fn flat_query_terms(
         .flat_map(|term| term.alternatives.iter().map(|a| (a.operand(), term.weight * a.factor)))
         .unzip())
 }
-
-/// The `k` best of `hits` (slot, id, score), best first, ties by id: a partial selection, since a mass
-/// incident matches thousands.
-fn best_first<'a>(hits: impl Iterator<Item = (u32, &'a str, f32)>, k: usize) -> Vec<(u32, String, f32)> {
-    let order = |a: &(u32, &str, f32), b: &(u32, &str, f32)| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(b.1));
-    let mut hits: Vec<(u32, &str, f32)> = hits.collect();
-    if hits.len() > k {
-        hits.select_nth_unstable_by(k, order);
-        hits.truncate(k);
-    }
-    hits.sort_by(order);
-    hits.into_iter().map(|(slot, id, score)| (slot, id.to_owned(), score)).collect()
-}

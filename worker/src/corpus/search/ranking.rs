@@ -43,6 +43,6 @@ pub async fn rank(
     }
     // The cut-offs show a prefix of this order, at most `ARTICLES.max` long: only those need an excerpt.
     let shown = articles.len().min(ARTICLES.max);
-    super::kb::excerpts(pool, tenant, &kb.query, &mut articles[..shown]).await?;
+    super::kb::excerpts(pool, tenant, &query, &mut articles[..shown]).await?;
     Ok(Ranked { tickets, articles })
 }

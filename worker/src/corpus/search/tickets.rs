@@ -58,10 +58,9 @@ pub(super) async fn similar(
             let excluded = postings.slot(exclude);
             let hits = scored.hits.iter().filter(|hit| Some(hit.slot) != excluded).map(|hit| {
                 let boost = if postings.resolved(hit.slot) { RESOLVED_BOOST } else { 1.0 };
-                (hit.slot, postings.id(hit.slot), (hit.coverage * boost) as f32)
+                (hit.slot, (hit.coverage * boost) as f32)
             });
-            let best = super::best_first(hits, k);
-            best.into_iter().map(|(slot, id, score)| (id, score, postings.agreement(slot))).collect()
+            postings.best(hits, k)
         })
         .await?;
     texts(search.pool(), tenant, best).await
