@@ -32,7 +32,7 @@
 //! the thesaurus, this weight and the new ticket cut-off together moved recall@3 from 0.652 to 0.659, top-1
 //! from 0.727 to 0.739 and KB hit@3 from 0.943 to 0.957 (main at 0d66917 against this, one run each): most
 //! of the tuning half's gain did not carry over.
-//! The candidates' lexemes come from the worker's index (`index/postings.rs`, [`Agreement`]), each already
+//! The candidates' lexemes come from the worker's index (`index/postings/`, [`Agreement`]), each already
 //! mapped to its thesaurus group's key when the index first saw it: reading them from PostgreSQL (the
 //! candidates' `search` vectors) and mapping every lexeme per search was one of a search's four round trips
 //! (`docs/BENCHMARKS.md`). The rest is a few thousand comparisons of sorted keys.
