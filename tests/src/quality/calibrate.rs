@@ -1,12 +1,13 @@
 //! `--calibrate`: sweeps the relevance cut-offs (`enhancer_worker::corpus::search::relevance`) over the
-//! ranked results of the TUNING half only, and prints what the notes would show for each setting: how many
-//! items, their on-topic share, how often the family's answer is still shown, and (articles) how often a
-//! family without an article gets none. The worker's values are chosen from these tables; the held-out half
-//! is never looked at here.
+//! ranked results of the calibration queries only (the first set, both halves: [`Group::Tune`] and
+//! [`Group::Seen`]), and prints what the notes would show for each setting: how many items, their on-topic
+//! share, how often the family's answer is still shown, and (articles) how often a family without an
+//! article gets none. The worker's values are chosen from these tables; the held-out families (`fresh/`)
+//! are never looked at here.
 
 use enhancer_worker::corpus::search::relevance::{self, ARTICLES, Cutoff, TICKETS};
 
-use crate::dataset::Split;
+use crate::dataset::Group;
 use crate::evaluate::Outcome;
 use crate::metrics::Shown;
 
@@ -31,8 +32,8 @@ fn mark(cutoff: &Cutoff, current: &Cutoff) -> &'static str {
 }
 
 pub fn print(outcomes: &[Outcome]) {
-    let tune: Vec<&Outcome> = outcomes.iter().filter(|o| o.split == Split::Tune).collect();
-    println!("calibration on the TUNING half only ({} queries)\n", tune.len());
+    let tune: Vec<&Outcome> = outcomes.iter().filter(|o| o.group != Group::Heldout).collect();
+    println!("calibration on the first set only, both halves ({} queries)\n", tune.len());
     println!("similar tickets (at most {}):\n", TICKETS.max);
     println!("| share of best | floor | shown per note | on-topic share | notes showing a family ticket |");
     println!("|---|---|---|---|---|");

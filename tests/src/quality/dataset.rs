@@ -2,6 +2,11 @@
 //! look-alike problems (past tickets, new tickets marked `tune` or `heldout`, 0 to 2 articles) and the
 //! distractor files (past tickets and articles that answer no family). Past tickets and articles of every
 //! file are loaded into a fresh database as one tenant, through the importers; each new ticket is a query.
+//!
+//! Families come from two directories. `families/` is the first set: its held-out half has informed
+//! earlier work, so it is now tuning data ([`Group::Tune`], [`Group::Seen`]). `fresh/` holds families
+//! written later by authors who never saw the search, all of whose new tickets are held out
+//! ([`Group::Heldout`]): the reported figures.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -47,6 +52,9 @@ pub struct NewTicket {
 #[derive(Debug, Deserialize)]
 pub struct Family {
     pub family: String,
+    /// Read from `fresh/`: every new ticket of the family is held out.
+    #[serde(skip)]
+    pub fresh: bool,
     pub articles: Vec<Article>,
     pub past: Vec<PastTicket>,
     pub new: Vec<NewTicket>,
@@ -58,11 +66,24 @@ struct Distractors {
     articles: Vec<Article>,
 }
 
+/// What a query's figures may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The first set's `tune` half: calibration.
+    Tune,
+    /// The first set's `heldout` half: held out until it informed two rounds of work (2026-12-02/03), so
+    /// calibration data now, printed apart for continuity with the earlier figures.
+    Seen,
+    /// The families of `fresh/`: the reported figures, never looked at query by query.
+    Heldout,
+}
+
 /// One new ticket and what an agent would want listed for it.
 #[derive(Debug)]
 pub struct Query<'a> {
     pub ticket: &'a NewTicket,
     pub family: &'a str,
+    pub group: Group,
     /// The past tickets of its family.
     pub relevant: Vec<String>,
     /// Its family's articles; empty when the family has none ("no related article" is the right answer).
@@ -101,6 +122,12 @@ impl Dataset {
         for path in json_files(&dir.join("families"), "")? {
             families.push(read(&path)?);
         }
+        let fresh = dir.join("fresh");
+        if fresh.is_dir() {
+            for path in json_files(&fresh, "")? {
+                families.push(Family { fresh: true, ..read(&path)? });
+            }
+        }
         let (mut past, mut articles) = (Vec::new(), Vec::new());
         for path in json_files(dir, "distractors-")? {
             let distractors: Distractors = read(&path)?;
@@ -126,6 +153,11 @@ impl Dataset {
         }
         for family in &self.families {
             anyhow::ensure!(!family.past.is_empty() && !family.new.is_empty(), "family {} is empty", family.family);
+            anyhow::ensure!(
+                !family.fresh || family.new.iter().all(|t| t.split == Split::Heldout),
+                "family {} is in fresh/ but has new tickets not marked heldout",
+                family.family
+            );
         }
         Ok(())
     }
@@ -138,6 +170,11 @@ impl Dataset {
                 family.new.iter().map(|ticket| Query {
                     ticket,
                     family: &family.family,
+                    group: match (family.fresh, ticket.split) {
+                        (true, _) => Group::Heldout,
+                        (false, Split::Tune) => Group::Tune,
+                        (false, Split::Heldout) => Group::Seen,
+                    },
                     relevant: family.past.iter().map(|t| t.id.clone()).collect(),
                     articles: family.articles.iter().map(|a| a.id.clone()).collect(),
                 })

@@ -11,7 +11,7 @@ use enhancer_worker::stages::gather;
 use sqlx::PgPool;
 
 use crate::bm25::Bm25;
-use crate::dataset::{Dataset, Query, Split};
+use crate::dataset::{Dataset, Group, Query};
 
 /// BM25's naive note: its first five tickets and first three articles, no cut-off.
 pub const BM25_TICKETS: usize = 5;
@@ -23,7 +23,7 @@ pub struct Outcome {
     pub id: String,
     pub family: String,
     pub subject: String,
-    pub split: Split,
+    pub group: Group,
     pub relevant: Vec<String>,
     pub kb: Vec<String>,
     /// Ours, best first, with scores, before the cut-offs ([`ranking::POOL`] deep).
@@ -70,7 +70,7 @@ pub async fn run(pool: &PgPool, tenant: &str, data: &Dataset) -> anyhow::Result<
             id: query.ticket.id.clone(),
             family: query.family.to_owned(),
             subject: query.ticket.subject.clone(),
-            split: query.ticket.split,
+            group: query.group,
             relevant: query.relevant.clone(),
             kb: query.articles.clone(),
             tickets: ranked.tickets.into_iter().map(|t| (t.ticket_id, t.score)).collect(),
