@@ -11,7 +11,6 @@ use enhancer_shared::tenant::StageToggles;
 use super::{Stage, StageError};
 use crate::context::TicketContext;
 use crate::corpus;
-use crate::corpus::search::relevance::{self, ARTICLES, TICKETS};
 use crate::corpus::search::{Searcher, ranking};
 use crate::metrics::Metrics;
 
@@ -56,8 +55,7 @@ pub async fn context_for(
     };
     if stages.similar_tickets || stages.knowledge_base {
         let ranked = ranking::rank(search, tenant, ticket, stages.similar_tickets, stages.knowledge_base).await?;
-        context.similar_tickets = relevance::cut(ranked.tickets, &TICKETS, |t| t.score);
-        context.kb_articles = relevance::cut(ranked.articles, &ARTICLES, |a| a.score);
+        (context.similar_tickets, context.kb_articles) = ranked.shown(search.pool(), tenant).await?;
     }
     if stages.assets && !context.addresses.is_empty() {
         let pool = search.pool();

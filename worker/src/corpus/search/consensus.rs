@@ -39,7 +39,7 @@
 
 use std::collections::HashMap;
 
-use crate::context::{KbArticle, SimilarTicket};
+use super::ranking::Scored;
 
 /// How many candidates the searches return for re-ranking (the note shows at most five).
 pub const POOL: usize = 20;
@@ -104,25 +104,22 @@ pub fn key(lexeme: &str) -> u64 {
 
 /// `tickets` and `articles` (each best first by coverage, as the searches return them, with their
 /// [`Agreement`]s) re-scored and re-sorted, best first. The articles vote with the re-ranked tickets.
-pub fn rerank(
-    tickets: Vec<(SimilarTicket, Agreement)>,
-    articles: Vec<(KbArticle, Agreement)>,
-) -> (Vec<SimilarTicket>, Vec<KbArticle>) {
-    let strip = |items: Vec<(KbArticle, Agreement)>| items.into_iter().map(|(item, _)| item).collect();
+pub fn rerank(tickets: Vec<(Scored, Agreement)>, articles: Vec<(Scored, Agreement)>) -> (Vec<Scored>, Vec<Scored>) {
+    let strip = |items: Vec<(Scored, Agreement)>| items.into_iter().map(|(item, _)| item).collect();
     if tickets.is_empty() {
         return (Vec::new(), strip(articles));
     }
     let ticket_sets: Vec<&Agreement> = tickets.iter().map(|(_, a)| a).collect();
     let coverage: Vec<f32> = tickets.iter().map(|(t, _)| t.score).collect();
     let scores = rescore_tickets(&coverage, &ticket_sets);
-    let tickets = apply(tickets, &scores, |(t, _)| &t.ticket_id, |(t, _), s| t.score = s);
+    let tickets = apply(tickets, &scores, |(t, _)| &t.id, |(t, _), s| t.score = s);
     if articles.is_empty() {
         return (tickets.into_iter().map(|(t, _)| t).collect(), Vec::new());
     }
     let votes: Vec<(f32, &Agreement)> = tickets.iter().take(TOP).map(|(t, a)| (t.score, a)).collect();
     let scored: Vec<(f32, &Agreement)> = articles.iter().map(|(a, set)| (a.score, set)).collect();
     let scores = rescore_articles(&scored, &votes);
-    let articles = apply(articles, &scores, |(a, _)| &a.article_id, |(a, _), s| a.score = s);
+    let articles = apply(articles, &scores, |(a, _)| &a.id, |(a, _), s| a.score = s);
     (tickets.into_iter().map(|(t, _)| t).collect(), strip(articles))
 }
 

@@ -24,10 +24,10 @@
 //! thousands of near-identical tickets, and a pass over them costs microseconds per thousand. Document
 //! frequencies are exact at any size (the database query this replaced had to sample and cap them to
 //! bound its cost), and the pruning of `Postings::score` reads the common terms' lists only for the
-//! candidates. Per ranking, PostgreSQL answers the query's lexemes, then primary-key reads: the texts of at
-//! most [`ranking::POOL`] tickets and as many articles, and the bodies of the articles a note shows (their
-//! excerpts are chosen here, `headline.rs`); and, at most every 500 ms, what was written since ([`index`]).
-//! The consensus reads the candidates' lexemes from the index.
+//! candidates. Per note, PostgreSQL answers the query's lexemes, then one primary-key read of the texts of
+//! what the note shows after the cut-offs, articles' bodies included (their excerpts are chosen here,
+//! `headline.rs`; [`texts`]), none when it shows nothing; and, at most every 500 ms, what was written since
+//! ([`index`]). The consensus reads the candidates' lexemes from the index.
 
 mod assets;
 mod consensus;
@@ -38,11 +38,12 @@ pub mod ranking;
 pub mod relevance;
 mod synonyms;
 mod terms;
+mod texts;
 mod tickets;
 
 pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
 pub use index::{Cadence, Searcher};
-pub use kb::{KbMatches, kb_articles, kb_matches};
+pub use kb::kb_articles;
 pub use synonyms::lexemes as thesaurus_lexemes;
 pub use tickets::similar_tickets;
 
