@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use anyhow::Context as _;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::ip_extract;
 use enhancer_shared::tenant::StageToggles;
@@ -169,17 +170,35 @@ fn cpu_ticks(pid: i32) -> u64 {
     ticks(11) + ticks(12)
 }
 
-/// `EXPLAIN (ANALYZE, BUFFERS)` of the related-tickets-by-address query for `ticket`, as the worker runs it.
+/// `EXPLAIN (ANALYZE, BUFFERS)` of the related-tickets-by-address query for `ticket`, as the worker runs it:
+/// the query of the `tickets_mentioning` function, read from the catalog, on a generic plan as the function
+/// sets (an `EXPLAIN` of the query with bound parameters would show a custom plan instead).
 pub async fn explain_related(pool: &PgPool, tenant: &str, ticket: &Ticket) -> anyhow::Result<String> {
     let addresses = ip_extract::extract(&format!("{}\n{}", ticket.subject, ticket.description));
-    let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {}", search::TICKETS_MENTIONING);
-    let lines: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    let body: String =
+        sqlx::query_scalar("SELECT prosrc FROM pg_proc WHERE proname = 'tickets_mentioning'").fetch_one(pool).await?;
+    let query = body
+        .split_once("RETURN QUERY")
+        .and_then(|(_, rest)| rest.split_once(';'))
+        .map(|(query, _)| query)
+        .context("tickets_mentioning has no RETURN QUERY")?;
+    let query = [("p_tenant", "$1"), ("p_addresses", "$2"), ("p_exclude", "$3"), ("p_limit", "$4")]
+        .iter()
+        .fold(query.to_owned(), |query, (name, param)| query.replace(name, param));
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(&mut *tx).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("PREPARE mentioning (text, text[], text, bigint) AS {query}")))
+        .execute(&mut *tx)
+        .await?;
+    let lines: Vec<String> = sqlx::query_scalar("EXPLAIN (ANALYZE, BUFFERS) EXECUTE mentioning ($1, $2, $3, $4)")
         .bind(tenant)
         .bind(&addresses)
         .bind(ticket.id.as_str())
         .bind(i64::try_from(RELATED_LIMIT)?)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
+    sqlx::query("DEALLOCATE mentioning").execute(&mut *tx).await?;
+    tx.rollback().await?;
     Ok(lines.join("\n"))
 }
 

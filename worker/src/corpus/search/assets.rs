@@ -1,9 +1,11 @@
 //! IP cross-reference: the tenant's assets whose address or network contains an address from the ticket
 //! (or lies inside a network the ticket names), and other tickets that mention the same addresses.
 //!
-//! Runtime-checked queries (covered by `tests/it/assets.rs`). Addresses travel as `text[]` and are cast to
-//! `inet` in SQL; anything that is not an address or network is dropped first, so a stray string can never
-//! fail the whole query.
+//! Both are SQL functions (`migrations/20261203000001_address_lookups.sql`) that run on generic plans:
+//! sent as they are, PostgreSQL planned the queries again at every call, which cost about as much as running
+//! them. Runtime-checked queries (covered by `tests/it/assets.rs`). Addresses travel as `text[]` and are
+//! cast to `inet` in SQL; anything that is not an address or network is dropped first, so a stray string can
+//! never fail the whole query.
 
 use enhancer_shared::ip_extract::IpMention;
 use sqlx::PgPool;
@@ -25,18 +27,8 @@ pub async fn related_assets(
     if addresses.is_empty() {
         return Ok(Vec::new());
     }
-    // `abbrev` prints a host without `/32`, as the rest of the system writes it.
     let rows: Vec<AssetMatch> = sqlx::query_as(
-        "SELECT matched, address, hostname, owner, location, criticality FROM ( \
-             SELECT DISTINCT ON (a.asset_id) m.raw AS matched, abbrev(a.address) AS address, a.hostname, \
-                    a.owner, a.location, a.criticality, m.ord, masklen(a.address) AS len \
-             FROM unnest($2::text[]) WITH ORDINALITY AS m(raw, ord) \
-             JOIN assets a ON a.tenant_id = $1 \
-                 AND (m.raw::inet <<= a.address OR a.address <<= m.raw::inet) \
-             ORDER BY a.asset_id, m.ord \
-         ) found \
-         ORDER BY ord, len DESC, address, hostname \
-         LIMIT $3",
+        "SELECT matched, address, hostname, owner, location, criticality FROM related_assets($1, $2, $3)",
     )
     .bind(tenant)
     .bind(&addresses)
@@ -66,18 +58,6 @@ struct AssetMatch {
     criticality: Option<String>,
 }
 
-/// The query of [`tickets_mentioning`]: `$1` tenant, `$2` addresses (`text[]`, valid ones), `$3` the ticket
-/// left out, `$4` the limit. Public so that `search-bench` can `EXPLAIN` it as it runs.
-pub const TICKETS_MENTIONING: &str = "
-SELECT t.ticket_id, t.subject, t.status,
-       (SELECT m.raw FROM unnest($2::text[]) WITH ORDINALITY AS m(raw, ord)
-        WHERE m.raw::inet = ANY (t.ip_addresses) ORDER BY m.ord LIMIT 1) AS address
-FROM tickets t
--- `&&` over `inet[]` is what the GIN index on `tickets.ip_addresses` serves.
-WHERE t.tenant_id = $1 AND t.ticket_id <> $3 AND t.ip_addresses && $2::text[]::inet[]
-ORDER BY t.indexed_at DESC, t.ticket_id
-LIMIT $4";
-
 /// Other tickets that mention any of `addresses` (the same address or network, exactly as normalized),
 /// `exclude` (the ticket itself) left out, most recently indexed first.
 pub async fn tickets_mentioning(
@@ -91,13 +71,14 @@ pub async fn tickets_mentioning(
     if addresses.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(TICKETS_MENTIONING)
-        .bind(tenant)
-        .bind(&addresses)
-        .bind(exclude)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as("SELECT ticket_id, subject, status, address FROM tickets_mentioning($1, $2, $3, $4)")
+            .bind(tenant)
+            .bind(&addresses)
+            .bind(exclude)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(ticket_id, subject, status, address)| RelatedTicket { ticket_id, subject, status, address })

@@ -41,7 +41,7 @@ mod terms;
 mod texts;
 mod tickets;
 
-pub use assets::{TICKETS_MENTIONING, related_assets, tickets_mentioning};
+pub use assets::{related_assets, tickets_mentioning};
 pub use index::{Cadence, Searcher};
 pub use kb::kb_articles;
 pub use synonyms::lexemes as thesaurus_lexemes;
