@@ -1,14 +1,73 @@
 -- The two address lookups of a note's context (worker/src/corpus/search/assets.rs) as functions that run
--- on generic plans. Sent as prepared statements, PostgreSQL planned them again at every call: their
--- parameters (an array of addresses, a limit) make its estimate of a generic plan look worse than a custom
--- one, so it never switches, and planning was 0.19 ms of each call's 0.3 to 0.65 ms at 100,000 tickets
--- (docs/BENCHMARKS.md). The generic plans are the ones the custom plans already were (the GIN index on
--- `ip_addresses`, the GiST index on `assets.address`), as fast for an ordinary address and faster for a
--- mass incident's. `plan_cache_mode` can be set per function and nowhere narrower: setting it for the
--- worker's whole connection gave other statements plans that were slower. PL/pgSQL keeps each
--- connection's plans of these queries between calls.
+-- on generic plans, and a side table that answers "the newest tickets naming this address" directly.
 --
--- These repeat the columns of `tickets` and `assets`: a migration that changes either must check them.
+-- Sent as prepared statements, PostgreSQL planned both lookups again at every call: their parameters (an
+-- array of addresses, a limit) make its estimate of a generic plan look worse than a custom one, so it
+-- never switches, and planning was 0.2 ms of each call's 0.3 to 0.6 ms at 100,000 tickets
+-- (docs/BENCHMARKS.md). `plan_cache_mode` can be set per function and nowhere narrower: setting it for the
+-- worker's whole connection gave other statements slower plans. PL/pgSQL keeps each connection's plans of
+-- these queries between calls.
+--
+-- Tickets by address had no plan that served every address: for an address a few tickets name, the GIN
+-- index on `ip_addresses` and a sort; for one that thousands name (a mail server in an incident), walking
+-- the newest tickets backwards until five match. Each plan was slow for the other case (a generic plan
+-- 4 ms for the busiest address of the generated corpus, a custom one 2 ms where it guessed wrong).
+-- `ticket_addresses` holds one row per (ticket, address) with the ticket's `indexed_at`, kept by triggers
+-- on `tickets`, so each address of a ticket reads at most the limit's rows of an index, however many
+-- tickets name it.
+--
+-- These repeat columns of `tickets` and `assets`: a migration that changes either must check them.
+
+CREATE TABLE ticket_addresses (
+    tenant_id  text NOT NULL,
+    ticket_id  text NOT NULL,
+    address    inet NOT NULL,
+    -- The ticket's `indexed_at`, kept equal by the triggers below: the order of the lookup.
+    indexed_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, ticket_id, address),
+    FOREIGN KEY (tenant_id, ticket_id) REFERENCES tickets (tenant_id, ticket_id) ON DELETE CASCADE
+);
+
+-- The lookup: for one address, the newest first.
+CREATE INDEX ticket_addresses_newest_idx ON ticket_addresses (tenant_id, address, indexed_at DESC, ticket_id);
+
+INSERT INTO ticket_addresses (tenant_id, ticket_id, address, indexed_at)
+SELECT DISTINCT t.tenant_id, t.ticket_id, a.address, t.indexed_at
+FROM tickets t, unnest(t.ip_addresses) AS a(address);
+
+-- The lookup no longer reads it; every ticket write paid for it.
+DROP INDEX tickets_ip_addresses_idx;
+
+CREATE FUNCTION tickets_sync_addresses() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.ip_addresses = OLD.ip_addresses AND NEW.tenant_id = OLD.tenant_id
+           AND NEW.ticket_id = OLD.ticket_id THEN
+            IF NEW.indexed_at IS DISTINCT FROM OLD.indexed_at THEN
+                UPDATE ticket_addresses SET indexed_at = NEW.indexed_at
+                WHERE tenant_id = NEW.tenant_id AND ticket_id = NEW.ticket_id;
+            END IF;
+            RETURN NULL;
+        END IF;
+        DELETE FROM ticket_addresses WHERE tenant_id = OLD.tenant_id AND ticket_id = OLD.ticket_id;
+    END IF;
+    INSERT INTO ticket_addresses (tenant_id, ticket_id, address, indexed_at)
+    SELECT DISTINCT NEW.tenant_id, NEW.ticket_id, a.address, NEW.indexed_at
+    FROM unnest(NEW.ip_addresses) AS a(address);
+    RETURN NULL;
+END
+$$;
+
+-- Most tickets name no address: the conditions spare them the call.
+CREATE TRIGGER tickets_addresses_insert AFTER INSERT ON tickets
+FOR EACH ROW WHEN (cardinality(NEW.ip_addresses) > 0)
+EXECUTE FUNCTION tickets_sync_addresses();
+
+CREATE TRIGGER tickets_addresses_update AFTER UPDATE ON tickets
+FOR EACH ROW WHEN (cardinality(OLD.ip_addresses) > 0 OR cardinality(NEW.ip_addresses) > 0)
+EXECUTE FUNCTION tickets_sync_addresses();
 
 -- Assets whose address or network contains an address of `p_addresses` (valid `inet` text, in the
 -- ticket's order), or lies inside a network it names; each asset once, with the first address that matched;
@@ -36,8 +95,10 @@ BEGIN
 END
 $$;
 
--- Other tickets than `p_exclude` that mention an address of `p_addresses` (valid `inet` text), most
--- recently indexed first, at most `p_limit`, each with the first of the addresses it mentions.
+-- Other tickets than `p_exclude` that mention an address of `p_addresses` (valid `inet` text, in the
+-- ticket's order), most recently indexed first, at most `p_limit`, each with the first of the addresses it
+-- mentions. Each address contributes its newest `p_limit` tickets: a ticket among the newest `p_limit` of
+-- the union is among the newest `p_limit` of every address it names, so the union's best are exact.
 CREATE FUNCTION tickets_mentioning(p_tenant text, p_addresses text[], p_exclude text, p_limit bigint)
 RETURNS TABLE (ticket_id text, subject text, status text, address text)
 LANGUAGE plpgsql STABLE
@@ -46,13 +107,20 @@ AS $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY
-    SELECT t.ticket_id, t.subject, t.status,
-           (SELECT m.raw FROM unnest(p_addresses) WITH ORDINALITY AS m(raw, ord)
-            WHERE m.raw::inet = ANY (t.ip_addresses) ORDER BY m.ord LIMIT 1)
-    FROM tickets t
-    -- `&&` over `inet[]` is what the GIN index on `tickets.ip_addresses` serves.
-    WHERE t.tenant_id = p_tenant AND t.ticket_id <> p_exclude AND t.ip_addresses && p_addresses::inet[]
-    ORDER BY t.indexed_at DESC, t.ticket_id
+    SELECT t.ticket_id, t.subject, t.status, p_addresses[best.ord]
+    FROM (
+        SELECT DISTINCT ON (hit.ticket_id) hit.ticket_id, hit.indexed_at, m.ord
+        FROM unnest(p_addresses) WITH ORDINALITY AS m(raw, ord)
+        CROSS JOIN LATERAL (
+            SELECT ta.ticket_id, ta.indexed_at FROM ticket_addresses ta
+            WHERE ta.tenant_id = p_tenant AND ta.address = m.raw::inet AND ta.ticket_id <> p_exclude
+            ORDER BY ta.indexed_at DESC, ta.ticket_id
+            LIMIT p_limit
+        ) hit
+        ORDER BY hit.ticket_id, m.ord
+    ) best
+    JOIN tickets t ON t.tenant_id = p_tenant AND t.ticket_id = best.ticket_id
+    ORDER BY best.indexed_at DESC, best.ticket_id
     LIMIT p_limit;
 END
 $$;

@@ -111,3 +111,72 @@ async fn tickets_mentioning_the_same_addresses_newest_first() {
     assert_eq!(by_network.iter().map(|t| t.ticket_id.as_str()).collect::<Vec<_>>(), ["T-3"]);
     assert!(tickets_mentioning(pool, "acme", &strings(&["172.16.0.1"]), "SELF", 10).await.expect("none").is_empty());
 }
+
+#[tokio::test]
+async fn the_address_lookup_follows_every_write_of_a_ticket() {
+    // `ticket_addresses` is kept by triggers on `tickets` (migrations/20261203000001_address_lookups.sql):
+    // changed addresses, a re-index moving a ticket to the front, a deleted ticket, a deleted tenant.
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    tenant(pool, "acme").await;
+    tenant(pool, "gone").await;
+    ticket(pool, "acme", "T-1", &["10.1.1.1"], 30).await;
+    ticket(pool, "acme", "T-2", &["10.1.1.1", "10.1.1.1", "10.2.2.2"], 20).await;
+    ticket(pool, "gone", "G-1", &["10.1.1.1"], 10).await;
+    let ids = |found: Vec<enhancer_worker::context::RelatedTicket>| {
+        found.into_iter().map(|t| (t.ticket_id, t.address)).collect::<Vec<_>>()
+    };
+    let pair = |id: &str, address: &str| (id.to_owned(), address.to_owned());
+    let one = strings(&["10.1.1.1"]);
+    assert_eq!(
+        ids(tickets_mentioning(pool, "acme", &one, "-", 5).await.unwrap()),
+        [pair("T-2", "10.1.1.1"), pair("T-1", "10.1.1.1")]
+    );
+
+    // T-1 re-indexed (as a new event for it does): it comes first.
+    sqlx::query("UPDATE tickets SET indexed_at = now() WHERE ticket_id = 'T-1'").execute(pool).await.unwrap();
+    assert_eq!(
+        ids(tickets_mentioning(pool, "acme", &one, "-", 5).await.unwrap()),
+        [pair("T-1", "10.1.1.1"), pair("T-2", "10.1.1.1")]
+    );
+
+    // T-2 no longer names 10.1.1.1; T-1 now names 10.2.2.2 too.
+    sqlx::query("UPDATE tickets SET ip_addresses = '{10.2.2.2}' WHERE ticket_id = 'T-2'").execute(pool).await.unwrap();
+    sqlx::query("UPDATE tickets SET ip_addresses = '{10.2.2.2,10.1.1.1}' WHERE ticket_id = 'T-1'")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(ids(tickets_mentioning(pool, "acme", &one, "-", 5).await.unwrap()), [pair("T-1", "10.1.1.1")]);
+    let both = strings(&["10.2.2.2", "10.1.1.1"]);
+    assert_eq!(
+        ids(tickets_mentioning(pool, "acme", &both, "-", 5).await.unwrap()),
+        [pair("T-1", "10.2.2.2"), pair("T-2", "10.2.2.2")]
+    );
+
+    // A deleted ticket and a deleted tenant leave nothing behind.
+    sqlx::query("DELETE FROM tickets WHERE ticket_id = 'T-1'").execute(pool).await.unwrap();
+    sqlx::query("DELETE FROM tenant_configs WHERE tenant_id = 'gone'").execute(pool).await.unwrap();
+    assert_eq!(ids(tickets_mentioning(pool, "acme", &both, "-", 5).await.unwrap()), [pair("T-2", "10.2.2.2")]);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM ticket_addresses").fetch_one(pool).await.unwrap();
+    assert_eq!(rows, 1, "one row left: T-2's 10.2.2.2");
+}
+
+#[tokio::test]
+async fn an_address_named_by_many_tickets_lists_the_newest() {
+    // The mass incident's shape: hundreds of tickets name the mail server; the lookup reads the newest few.
+    let test_db = TestDb::migrated().await;
+    let pool = &test_db.pool;
+    tenant(pool, "acme").await;
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, ip_addresses, indexed_at) \
+         SELECT 'acme', 'M-' || lpad(i::text, 4, '0'), 'mail down', '{10.40.1.10}', now() - make_interval(secs => 1000 - i) \
+         FROM generate_series(1, 800) AS i",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let found = tickets_mentioning(pool, "acme", &strings(&["10.9.9.9", "10.40.1.10"]), "M-0800", 3).await.unwrap();
+    let seen: Vec<&str> = found.iter().map(|t| t.ticket_id.as_str()).collect();
+    assert_eq!(seen, ["M-0799", "M-0798", "M-0797"]);
+    assert!(found.iter().all(|t| t.address == "10.40.1.10"));
+}

@@ -22,7 +22,10 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     .fetch_all(&test_db.pool)
     .await
     .expect("list tables");
-    assert_eq!(tables, ["assets", "enhancement_history", "kb_articles", "tenant_configs", "tickets"]);
+    assert_eq!(
+        tables,
+        ["assets", "enhancement_history", "kb_articles", "tenant_configs", "ticket_addresses", "tickets"]
+    );
 }
 
 #[tokio::test]
@@ -40,6 +43,7 @@ async fn schema_has_the_constraints_and_indexes_the_design_needs() {
     assert!(def("tickets_search_idx").contains("USING gin (search)"));
     assert!(def("kb_articles_search_idx").contains("USING gin (search)"));
     assert!(def("assets_address_idx").contains("USING gist (address inet_ops)"));
+    assert!(def("ticket_addresses_newest_idx").contains("(tenant_id, address, indexed_at DESC, ticket_id)"));
     assert!(
         indexes.iter().any(|(_, d)| d.contains("UNIQUE") && d.contains("(tenant_id, idempotency_key)")),
         "enhancement_history must be unique per tenant and idempotency key"
