@@ -114,7 +114,7 @@ async fn tickets_mentioning_the_same_addresses_newest_first() {
 
 #[tokio::test]
 async fn the_address_lookup_follows_every_write_of_a_ticket() {
-    // `ticket_addresses` is kept by triggers on `tickets` (migrations/20261203000001_address_lookups.sql):
+    // `ticket_addresses` is kept by triggers on `tickets` (migrations/20261203000001_note_context_lookups.sql):
     // changed addresses, a re-index moving a ticket to the front, a deleted ticket, a deleted tenant.
     let test_db = TestDb::migrated().await;
     let pool = &test_db.pool;

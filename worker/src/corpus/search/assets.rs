@@ -1,7 +1,7 @@
 //! IP cross-reference: the tenant's assets whose address or network contains an address from the ticket
 //! (or lies inside a network the ticket names), and other tickets that mention the same addresses.
 //!
-//! Both are SQL functions (`migrations/20261203000001_address_lookups.sql`) that run on generic plans:
+//! Both are SQL functions (`migrations/20261203000001_note_context_lookups.sql`) that run on generic plans:
 //! sent as they are, PostgreSQL planned the queries again at every call, which cost about as much as running
 //! them. Runtime-checked queries (covered by `tests/it/assets.rs`). Addresses travel as `text[]` and are
 //! cast to `inet` in SQL; anything that is not an address or network is dropped first, so a stray string can

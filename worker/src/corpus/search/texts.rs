@@ -14,13 +14,9 @@ use crate::context::{KbArticle, SimilarTicket};
 const EXCERPT_CHARS: usize = 240;
 
 /// Tickets (`$2`) and articles (`$3`) of the tenant (`$1`); `body` is a ticket's resolution, an article's
-/// body. Either array may be empty.
-const TEXTS: &str = "\
-SELECT true AS ticket, ticket_id AS id, subject AS title, resolution AS body, status, url \
-FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY($2) \
-UNION ALL \
-SELECT false, article_id, title, body, NULL, url \
-FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY($3)";
+/// body. Either array may be empty. A SQL function on a generic plan
+/// (`migrations/20261203000001_note_context_lookups.sql`): as a statement it was planned at every call.
+const TEXTS: &str = "SELECT ticket, id, title, body, status, url FROM note_texts($1, $2, $3)";
 
 #[derive(sqlx::FromRow)]
 struct TextRow {

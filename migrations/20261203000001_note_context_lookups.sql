@@ -1,7 +1,9 @@
--- The two address lookups of a note's context (worker/src/corpus/search/assets.rs) as functions that run
--- on generic plans, and a side table that answers "the newest tickets naming this address" directly.
+-- The reads of a note's context that PostgreSQL planned at every call, as functions that run on generic
+-- plans: the two address lookups (worker/src/corpus/search/assets.rs) and the texts of what a note shows
+-- (worker/src/corpus/search/texts.rs); and a side table that answers "the newest tickets naming this
+-- address" directly.
 --
--- Sent as prepared statements, PostgreSQL planned both lookups again at every call: their parameters (an
+-- Sent as prepared statements, PostgreSQL planned the lookups again at every call: their parameters (an
 -- array of addresses, a limit) make its estimate of a generic plan look worse than a custom one, so it
 -- never switches, and planning was 0.2 ms of each call's 0.3 to 0.6 ms at 100,000 tickets
 -- (docs/BENCHMARKS.md). `plan_cache_mode` can be set per function and nowhere narrower: setting it for the
@@ -122,5 +124,23 @@ BEGIN
     JOIN tickets t ON t.tenant_id = p_tenant AND t.ticket_id = best.ticket_id
     ORDER BY best.indexed_at DESC, best.ticket_id
     LIMIT p_limit;
+END
+$$;
+
+-- The texts of what a note shows (worker/src/corpus/search/texts.rs): tickets `p_tickets` (the body is the
+-- resolution) and articles `p_articles` of the tenant, by primary key. A function for the same reason as the
+-- lookups above: as a statement it was planned at every call, two thirds of its cost.
+CREATE FUNCTION note_texts(p_tenant text, p_tickets text[], p_articles text[])
+RETURNS TABLE (ticket boolean, id text, title text, body text, status text, url text)
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT true, t.ticket_id, t.subject, t.resolution, t.status, t.url
+    FROM tickets t WHERE t.tenant_id = p_tenant AND t.ticket_id = ANY (p_tickets)
+    UNION ALL
+    SELECT false, a.article_id, a.title, a.body, NULL::text, a.url
+    FROM kb_articles a WHERE a.tenant_id = p_tenant AND a.article_id = ANY (p_articles);
 END
 $$;
