@@ -12,7 +12,7 @@ use enhancer_tests::corpus_gen::Generator;
 use enhancer_worker::corpus::search::{self, Searcher};
 use enhancer_worker::stages::gather::context_for;
 use serde_json::{Value, json};
-use sqlx::PgPool;
+use sqlx::{PgPool, Row as _};
 
 /// What the gather stage asks for, with the same limits (`stages/gather.rs`).
 const TOP_K: usize = 5;
@@ -187,16 +187,23 @@ pub async fn explain_related(pool: &PgPool, tenant: &str, ticket: &Ticket) -> an
         .fold(query.to_owned(), |query, (name, param)| query.replace(name, param));
     let mut tx = pool.begin().await?;
     sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(&mut *tx).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("PREPARE mentioning (text, text[], text, bigint) AS {query}")))
+    // The simple protocol: in an extended-protocol statement the `$n` of the prepared query would be taken
+    // for the statement's own parameters.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PREPARE mentioning (text, text[], text, bigint) AS {query}")))
         .execute(&mut *tx)
         .await?;
-    let lines: Vec<String> = sqlx::query_scalar("EXPLAIN (ANALYZE, BUFFERS) EXECUTE mentioning ($1, $2, $3, $4)")
-        .bind(tenant)
-        .bind(&addresses)
-        .bind(ticket.id.as_str())
-        .bind(i64::try_from(RELATED_LIMIT)?)
-        .fetch_all(&mut *tx)
-        .await?;
+    // `EXECUTE`'s arguments take no bound parameters: the server quotes them into the statement.
+    let explain: String = sqlx::query_scalar(
+        "SELECT format('EXPLAIN (ANALYZE, BUFFERS) EXECUTE mentioning (%L, %L::text[], %L, %s)', $1, $2::text[], $3, $4)",
+    )
+    .bind(tenant)
+    .bind(&addresses)
+    .bind(ticket.id.as_str())
+    .bind(i64::try_from(RELATED_LIMIT)?)
+    .fetch_one(&mut *tx)
+    .await?;
+    let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(explain)).fetch_all(&mut *tx).await?;
+    let lines = rows.iter().map(|row| row.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()?;
     sqlx::query("DEALLOCATE mentioning").execute(&mut *tx).await?;
     tx.rollback().await?;
     Ok(lines.join("\n"))
