@@ -28,6 +28,7 @@ mod queue;
 mod relevance;
 mod search_index;
 mod search_scale;
+mod semantic_ranking;
 mod tenant_cli;
 mod thesaurus;
 mod trace_propagation;

@@ -56,7 +56,7 @@ const TICKETS: [(&str, &str, &str, Option<&str>); 9] = [
 const BOOKING: &str = "Booking meeting rooms and desks";
 
 /// Articles that answer no disk problem, one of them sharing its words ("space", "free").
-const UNRELATED_ARTICLES: [(&str, &str, &str); 3] = [
+pub(crate) const UNRELATED_ARTICLES: [(&str, &str, &str); 3] = [
     (
         "KB-1",
         BOOKING,
@@ -83,7 +83,7 @@ const DISK_ARTICLE: (&str, &str, &str) = (
      rotation, clear temp files, extend the volume if it is still short of free space.",
 );
 
-async fn tenant(articles: &[(&str, &str, &str)]) -> TestDb {
+pub(crate) async fn tenant(articles: &[(&str, &str, &str)]) -> TestDb {
     let db = TestDb::migrated().await;
     enhancer_tests::insert_placeholder_tenant(&db.pool, TENANT, "generic").await;
     let tickets: Vec<TicketRow> = TICKETS

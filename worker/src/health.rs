@@ -48,5 +48,12 @@ async fn metrics(State(state): State<HealthState>) -> Response {
     }
     let rebuilds = &state.ctx.metrics.search_index_rebuilds;
     rebuilds.inc_by(state.ctx.search.rebuilds().saturating_sub(rebuilds.get()));
+    if let Some(semantic) = state.ctx.search.semantic() {
+        let (ranked, fallbacks) = semantic.outcomes.counts();
+        for (outcome, count) in [("ranked", ranked), ("fallback", fallbacks)] {
+            let counter = state.ctx.metrics.semantic_rankings.with_label_values(&[outcome]);
+            counter.inc_by(count.saturating_sub(counter.get()));
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.ctx.metrics.render()).into_response()
 }

@@ -11,5 +11,6 @@ pub mod job;
 pub mod metrics;
 pub mod retry_policy;
 pub mod run;
+pub mod service_client;
 pub mod stages;
 pub mod writer;

@@ -31,6 +31,7 @@ pub struct Metrics {
     /// Full rebuilds of the search indexes (after the first load of each), all tenants. Brought up to date
     /// at each scrape.
     pub search_index_rebuilds: IntCounter,
+    pub semantic_rankings: IntCounterVec,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -113,6 +114,12 @@ impl Metrics {
                 "Full rebuilds of the worker's in-memory search indexes (every 10 minutes, or on a count mismatch)",
             )
             .expect("valid metric"),
+            semantic_rankings: counter(
+                "enhancer_worker_semantic_rankings_total",
+                "Notes ranked with an embedding server configured, by outcome: ranked (by meaning) or fallback \
+                 (the server failed; ranked by words)",
+                &["outcome"],
+            ),
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
@@ -128,6 +135,7 @@ impl Metrics {
             Box::new(metrics.last_consumed.clone()),
             Box::new(metrics.search_index_documents.clone()),
             Box::new(metrics.search_index_rebuilds.clone()),
+            Box::new(metrics.semantic_rankings.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

@@ -13,6 +13,7 @@ use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
 use tokio::sync::watch;
 
 use crate::consumer::{self, ConsumerOptions, ConsumerState};
+use crate::corpus::search::semantic::Embedder;
 use crate::health::{self, HealthState};
 use crate::job::tenant::{TenantCache, WorkerTenant};
 use crate::job::{WorkerContext, history};
@@ -81,7 +82,7 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
         WorkerTenant::build,
     );
     tenants.spawn_invalidation();
-    let ctx = WorkerContext::new(
+    let mut ctx = WorkerContext::new(
         pool,
         tenants,
         Plugins,
@@ -93,6 +94,12 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
         config.queue.max_attempts,
         timeouts,
     );
+    // An unusable [embeddings] section stops the start (like [llm]); a server that is down later only
+    // costs notes their semantic ranking.
+    if let Some(embedder) = Embedder::from_config(&config.embeddings)? {
+        tracing::info!(model = config.embeddings.model.as_deref(), "similar tickets and articles re-ranked by meaning");
+        ctx.search = ctx.search.with_embedder(embedder);
+    }
     let options = ConsumerOptions {
         amqp_url: config.amqp.url.clone(),
         topology,

@@ -9,8 +9,8 @@ mod validate;
 
 pub use load::ConfigError;
 pub use sections::{
-    AmqpConfig, Config, DatabaseConfig, IngestConfig, LlmConfig, LlmProvider, OutboundConfig, QueueConfig, RedisConfig,
-    WorkerConfig,
+    AmqpConfig, Config, DatabaseConfig, EmbeddingsConfig, IngestConfig, LlmConfig, LlmProvider, OutboundConfig,
+    QueueConfig, RedisConfig, WorkerConfig,
 };
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub worker: WorkerConfig,
     pub llm: LlmConfig,
+    pub embeddings: EmbeddingsConfig,
     pub outbound: OutboundConfig,
     /// `ENHANCER_MASTER_KEY`: base64 of 32 bytes; encrypts tenant secrets at rest.
     pub master_key: Option<SecretString>,
@@ -242,6 +243,29 @@ impl Default for LlmConfig {
             timeout_secs: 60,
             allow_private_base_url: false,
         }
+    }
+}
+
+/// The sentence-embedding server that re-ranks similar tickets and articles by meaning: any
+/// OpenAI-compatible `/embeddings` endpoint (vLLM, Ollama, Hugging Face TEI, OpenAI). Off while `base_url`
+/// is unset: the ranking is then lexical alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingsConfig {
+    /// Up to and including the version path, e.g. `http://tei:8080/v1`.
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub api_key: Option<SecretString>,
+    /// The whole call. A note waits for it, so it is short: a slow or absent server costs the note its
+    /// semantic ranking (the lexical one is used), never the job.
+    pub timeout_secs: u64,
+    /// As `llm.allow_private_base_url`: the server may be on loopback or a private network.
+    pub allow_private_base_url: bool,
+}
+
+impl Default for EmbeddingsConfig {
+    fn default() -> Self {
+        Self { base_url: None, model: None, api_key: None, timeout_secs: 5, allow_private_base_url: false }
     }
 }
 

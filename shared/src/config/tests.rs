@@ -102,6 +102,12 @@ fn every_validation_error_names_its_key() {
         (&[("ENHANCER_LLM__PROVIDER", "claude")], "llm.provider"),
         (&[("ENHANCER_LLM__PROVIDER", "openai")], "llm.base_url"),
         (&[("ENHANCER_LLM__PROVIDER", "openai"), ("ENHANCER_LLM__BASE_URL", "http://x/v1")], "llm.model"),
+        (&[("ENHANCER_EMBEDDINGS__BASE_URL", "http://x/v1")], "embeddings.model"),
+        (
+            &[("ENHANCER_EMBEDDINGS__BASE_URL", "ftp://x/v1"), ("ENHANCER_EMBEDDINGS__MODEL", "m")],
+            "embeddings.base_url",
+        ),
+        (&[("ENHANCER_EMBEDDINGS__TIMEOUT_SECS", "0")], "embeddings.timeout_secs"),
         (&[("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "maybe")], "outbound.allow_private_networks"),
         (&[("ENHANCER_WORKER__CONCURENCY", "4")], "concurency"),
     ];

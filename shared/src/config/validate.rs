@@ -95,6 +95,15 @@ impl Config {
                 return Err(invalid("llm.model", "is required when llm.provider is openai"));
             }
         }
+        if let Some(url) = &self.embeddings.base_url {
+            require_scheme("embeddings.base_url", url, &["http", "https"])?;
+            if self.embeddings.model.as_deref().is_none_or(str::is_empty) {
+                return Err(invalid("embeddings.model", "is required when embeddings.base_url is set"));
+            }
+        }
+        if self.embeddings.timeout_secs == 0 {
+            return Err(invalid("embeddings.timeout_secs", "must be at least 1"));
+        }
         if self.outbound.connect_timeout_secs == 0 || self.outbound.request_timeout_secs == 0 {
             return Err(invalid("outbound.request_timeout_secs", "timeouts must be at least 1 second"));
         }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_shared::tenant::StageToggles;
+use enhancer_worker::corpus::search::semantic::Embedder;
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather;
 use sqlx::PgPool;
@@ -29,6 +30,8 @@ pub struct Outcome {
     /// Ours, best first, with scores, before the cut-offs ([`ranking::POOL`] deep).
     pub tickets: Vec<(String, f32)>,
     pub articles: Vec<(String, f32)>,
+    /// Ranked by meaning (an embedding server answered): the semantic cut-offs apply.
+    pub semantic: bool,
     /// What the worker's note shows.
     pub shown_tickets: Vec<String>,
     pub shown_articles: Vec<String>,
@@ -47,14 +50,22 @@ impl Outcome {
 }
 
 /// Every query's outcome, and the mean time per query of the gather stage's searches (the note context).
-pub async fn run(pool: &PgPool, tenant: &str, data: &Dataset) -> anyhow::Result<(Vec<Outcome>, Duration)> {
+pub async fn run(
+    pool: &PgPool,
+    tenant: &str,
+    data: &Dataset,
+    embedder: Option<Embedder>,
+) -> anyhow::Result<(Vec<Outcome>, Duration)> {
     let tickets_bm25 = Bm25::new(data.all_past().map(|t| {
         (t.id.clone(), format!("{} {} {}", t.subject, t.description, t.resolution.as_deref().unwrap_or_default()))
     }));
     let kb_bm25 = Bm25::new(data.all_articles().map(|a| (a.id.clone(), format!("{} {}", a.title, a.body))));
     let toggles = StageToggles { similar_tickets: true, knowledge_base: true, assets: false };
     // One index for every query, as a worker holds it: loaded on the first search (not timed), read after.
-    let search = Searcher::new(pool.clone());
+    let search = match embedder {
+        Some(embedder) => Searcher::new(pool.clone()).with_embedder(embedder),
+        None => Searcher::new(pool.clone()),
+    };
     let queries = data.queries();
     let mut outcomes = Vec::with_capacity(queries.len());
     let mut elapsed = Duration::ZERO;
@@ -73,6 +84,7 @@ pub async fn run(pool: &PgPool, tenant: &str, data: &Dataset) -> anyhow::Result<
             group: query.group,
             relevant: query.relevant.clone(),
             kb: query.articles.clone(),
+            semantic: ranked.semantic,
             tickets: ranked.tickets.into_iter().map(|t| (t.id, t.score)).collect(),
             articles: ranked.articles.into_iter().map(|a| (a.id, a.score)).collect(),
             shown_tickets: context.similar_tickets.into_iter().map(|t| t.ticket_id).collect(),

@@ -11,7 +11,9 @@
 //! Options: `--calibrate` adds the cut-off sweep on the first set; `--verbose` prints every calibration
 //! query's ranking and what its note shows (held-out queries are never printed one by one: looking at their
 //! failures is how a held-out set stops being one); `--tune-only` stops before the held-out figures (for
-//! tuning sessions); `--data DIR` reads another set in the same format.
+//! tuning sessions); `--data DIR` reads another set in the same format; `--embeddings BASE_URL`
+//! (`--embeddings-model NAME`, default `all-MiniLM-L6-v2`) re-ranks by meaning with that OpenAI-compatible
+//! embedding server, as a worker configured with `[embeddings]` does (`tests/semantic/`).
 
 mod bm25;
 mod calibrate;
@@ -22,7 +24,9 @@ mod report;
 
 use std::path::PathBuf;
 
+use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_tests::TestDb;
+use enhancer_worker::corpus::search::semantic::Embedder;
 
 use dataset::{Dataset, Group};
 use evaluate::Outcome;
@@ -38,10 +42,33 @@ async fn main() -> anyhow::Result<()> {
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/relevance"),
     };
     let data = Dataset::load(&dir)?;
+    let embedder = match args.iter().position(|a| a == "--embeddings") {
+        Some(at) => {
+            let base_url = args.get(at + 1).ok_or_else(|| anyhow::anyhow!("--embeddings needs a base URL"))?;
+            let model = args.iter().position(|a| a == "--embeddings-model").and_then(|at| args.get(at + 1));
+            let config = EmbeddingsConfig {
+                base_url: Some(base_url.clone()),
+                model: Some(model.cloned().unwrap_or_else(|| "all-MiniLM-L6-v2".to_owned())),
+                // A model on this machine, and a larger batch than a note's on the first queries.
+                allow_private_base_url: true,
+                timeout_secs: 120,
+                ..EmbeddingsConfig::default()
+            };
+            Embedder::from_config(&config)?
+        }
+        None => None,
+    };
     let db = TestDb::migrated().await;
     data.seed(&db.pool, TENANT).await?;
-    let (outcomes, per_query) = evaluate::run(&db.pool, TENANT, &data).await?;
+    let (outcomes, per_query) = evaluate::run(&db.pool, TENANT, &data, embedder).await?;
     drop(db);
+    let semantic = outcomes.iter().filter(|o| o.semantic).count();
+    anyhow::ensure!(
+        semantic == 0 || semantic == outcomes.len(),
+        "{} of {} queries were ranked by meaning: the embedding server failed for the others",
+        semantic,
+        outcomes.len()
+    );
     anyhow::ensure!(
         outcomes.iter().all(calibrate::consistent),
         "the note context differs from the ranking cut with the worker's cut-offs: the figures would not be the \
@@ -49,13 +76,14 @@ async fn main() -> anyhow::Result<()> {
     );
 
     println!(
-        "{} past tickets, {} articles, {} families; {} new tickets as queries; ranking read {} deep; the note \
+        "{} past tickets, {} articles, {} families; {} new tickets as queries; ranking read {} deep{}; the note \
          context took {:.1} ms per query (similar tickets and articles, debug build)\n",
         data.all_past().count(),
         data.all_articles().count(),
         data.families.len(),
         outcomes.len(),
         enhancer_worker::corpus::search::ranking::POOL,
+        if semantic > 0 { ", re-ranked by meaning (--embeddings)" } else { "" },
         per_query.as_secs_f64() * 1000.0
     );
     if flag("--verbose") {

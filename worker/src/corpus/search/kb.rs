@@ -59,7 +59,9 @@ pub(super) async fn matches(
         })
         .await?;
     let known_share = if best.is_empty() { 0.0 } else { known_share };
-    let (articles, agreement) =
-        best.into_iter().map(|(id, score, agreement)| (Scored { id, score }, agreement)).unzip();
+    let (articles, agreement) = best
+        .into_iter()
+        .map(|found| (Scored { id: found.id, score: found.score, stamp: found.stamp }, found.agreement))
+        .unzip();
     Ok(KbMatches { articles, known_share, agreement })
 }

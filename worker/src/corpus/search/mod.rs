@@ -36,6 +36,7 @@ mod index;
 mod kb;
 pub mod ranking;
 pub mod relevance;
+pub mod semantic;
 mod synonyms;
 mod terms;
 mod texts;

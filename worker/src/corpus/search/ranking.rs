@@ -2,24 +2,27 @@
 //! [`POOL`] deep on the in-memory indexes, then re-ranked by consensus (`consensus.rs`); an article's score
 //! is then scaled by the share of the query the knowledge base knows at all
 //! ([`super::kb::KbMatches::known_share`]), which leaves the order as it is and makes the absolute floor of
-//! the cut-offs mean "explains this much of the question". [`Ranked::shown`] cuts it with
-//! [`super::relevance`] and reads the texts of what is left; the quality binary measures both.
+//! the cut-offs mean "explains this much of the question". With an embedding server, the meaning re-ranks
+//! that pool ([`super::semantic`]). [`Ranked::shown`] cuts it with [`super::relevance`] and reads the texts
+//! of what is left; the quality binary measures both.
 
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
 
 use super::consensus;
 pub use super::consensus::POOL;
-use super::relevance::{self, ARTICLES, TICKETS};
+use super::relevance::{self, ARTICLES, Cutoff, SEMANTIC_ARTICLES, SEMANTIC_TICKETS, TICKETS};
 use super::terms::QueryTerms;
 use super::{Searcher, kb};
 use crate::context::{KbArticle, SimilarTicket};
 
-/// A ranked match: a ticket's or an article's id and its score.
+/// A ranked match: a ticket's or an article's id, its score, and the version of it the index scored (its
+/// `indexed_at` or `updated_at`, in microseconds), which keys its cached embedding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
     pub id: String,
     pub score: f32,
+    pub stamp: i64,
 }
 
 /// Similar tickets and articles, best first; a list the caller did not ask for is empty.
@@ -27,21 +30,31 @@ pub struct Scored {
 pub struct Ranked {
     pub tickets: Vec<Scored>,
     pub articles: Vec<Scored>,
+    /// Re-ranked by meaning ([`super::semantic`]): the scores are cosines, cut by other cut-offs.
+    pub semantic: bool,
     /// For the excerpts of the articles shown.
     query: QueryTerms,
 }
 
 impl Ranked {
-    /// What a note shows: the matches the cut-offs let through ([`TICKETS`], [`ARTICLES`]), in order, with
+    /// The cut-offs for these scores: [`TICKETS`] and [`ARTICLES`], or the semantic ranking's
+    /// [`SEMANTIC_TICKETS`] and [`SEMANTIC_ARTICLES`].
+    pub fn cutoffs(&self) -> (&'static Cutoff, &'static Cutoff) {
+        if self.semantic { (&SEMANTIC_TICKETS, &SEMANTIC_ARTICLES) } else { (&TICKETS, &ARTICLES) }
+    }
+
+    /// What a note shows: the matches the cut-offs let through ([`Ranked::cutoffs`]), in order, with
     /// their texts, read in one statement (none when nothing is shown).
     pub async fn shown(self, pool: &PgPool, tenant: &str) -> Result<(Vec<SimilarTicket>, Vec<KbArticle>), sqlx::Error> {
-        let tickets = relevance::cut(self.tickets, &TICKETS, |t| t.score);
-        let articles = relevance::cut(self.articles, &ARTICLES, |a| a.score);
+        let (ticket_cutoff, article_cutoff) = self.cutoffs();
+        let tickets = relevance::cut(self.tickets, ticket_cutoff, |t| t.score);
+        let articles = relevance::cut(self.articles, article_cutoff, |a| a.score);
         super::texts::read(pool, tenant, &self.query, &tickets, &articles).await
     }
 }
 
-/// Ranks the tenant's similar tickets (when `tickets`) and articles (when `articles`) for `ticket`.
+/// Ranks the tenant's similar tickets (when `tickets`) and articles (when `articles`) for `ticket`: by
+/// words, then by meaning when the searcher has an embedding server and it answers.
 pub async fn rank(
     search: &Searcher,
     tenant: &str,
@@ -60,5 +73,19 @@ pub async fn rank(
     for article in &mut articles {
         article.score *= kb.known_share;
     }
-    Ok(Ranked { tickets, articles, query })
+    let Some(semantic) = search.semantic() else {
+        return Ok(Ranked { tickets, articles, semantic: false, query });
+    };
+    // The lexical lists are kept until the semantic ones are complete: a failure falls back to them.
+    match super::semantic::rerank(semantic, search.pool(), tenant, ticket, tickets.clone(), articles.clone()).await {
+        Ok((tickets, articles)) => {
+            semantic.outcomes.ranked();
+            Ok(Ranked { tickets, articles, semantic: true, query })
+        }
+        Err(err) => {
+            semantic.outcomes.fell_back();
+            tracing::warn!(error = %err, tenant, "semantic ranking unavailable, the note is ranked by words");
+            Ok(Ranked { tickets, articles, semantic: false, query })
+        }
+    }
 }

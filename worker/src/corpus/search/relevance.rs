@@ -56,6 +56,13 @@ pub const TICKETS: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.22, max: 5 };
 /// Knowledge-base articles in a note.
 pub const ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.2, max: 3 };
 
+/// Similar tickets in a note, ranked by meaning ([`super::semantic`]: cosine plus a fifth of the lexical
+/// share). See "Why these values".
+pub const SEMANTIC_TICKETS: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.55, max: 5 };
+
+/// Knowledge-base articles in a note, ranked by meaning.
+pub const SEMANTIC_ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.65, max: 3 };
+
 /// The matches of `ranked` (best first, as the searches return them) that `cutoff` lets through, in order.
 /// `score` reads an item's score; a NaN score is never shown.
 pub fn cut<T>(ranked: Vec<T>, cutoff: &Cutoff, score: impl Fn(&T) -> f32) -> Vec<T> {

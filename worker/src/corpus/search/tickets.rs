@@ -54,5 +54,8 @@ pub(super) async fn similar(
             postings.best(hits, k)
         })
         .await?;
-    Ok(best.into_iter().map(|(id, score, agreement)| (Scored { id, score }, agreement)).collect())
+    Ok(best
+        .into_iter()
+        .map(|found| (Scored { id: found.id, score: found.score, stamp: found.stamp }, found.agreement))
+        .collect())
 }

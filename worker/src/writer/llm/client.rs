@@ -4,15 +4,12 @@
 //! - **Retries off.** async-openai's default executor retries 429, 5xx and connect errors three times; the
 //!   queue already retries jobs, and nested retries multiply calls. Installing our own tower service with
 //!   `with_http_service` replaces that executor, so one `write` is exactly one HTTP request.
-//! - **Timeouts.** `Client::with_config` would use `reqwest::Client::new()`, which has none.
+//! - **Timeouts, no redirects, no proxy, the outbound address policy**: the client is
+//!   [`crate::service_client`]'s; `Client::with_config` would use `reqwest::Client::new()`.
 //! - **No environment.** `OpenAIConfig` reads `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OPENAI_ORG_ID` and
 //!   `OPENAI_PROJECT_ID`; every one of them is overwritten here so a variable in the worker's environment
-//!   never decides where ticket text goes or which account pays for it.
-//! - **No redirects, no proxy, no private addresses.** A redirect would carry the API key and the ticket
-//!   text to wherever the answer points; a proxy variable in the environment would route them through a
-//!   host nobody configured. The base URL is checked against the outbound address policy when the client
-//!   is built (IP literals) and on every connection (names), with `llm.allow_private_base_url` deciding
-//!   about loopback and private addresses.
+//!   never decides where ticket text goes or which account pays for it. `llm.allow_private_base_url`
+//!   decides about loopback and private addresses.
 //! - **Retry-After.** async-openai drops response headers on errors, so the service turns a non-success
 //!   status into an [`LlmError::Status`] itself, with the header read.
 
@@ -25,12 +22,12 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::middleware::{HttpRequestFactory, ReqwestService};
-use enhancer_plugins::http::PolicyResolver;
 use secrecy::{ExposeSecret, SecretString};
 use tower::Service;
 
 use super::error::{LlmError, excerpt, retry_after};
 use super::wire::{ChatRequest, ChatResponse};
+use crate::service_client::ServiceEndpoint;
 
 /// Where the LLM is and how long to wait for it.
 #[derive(Debug, Clone)]
@@ -58,26 +55,15 @@ pub struct LlmClient {
 
 impl LlmClient {
     pub fn new(settings: &ClientSettings) -> Result<Self, LlmError> {
-        let policy = PolicyResolver {
-            allow_private_networks: settings.allow_private_base_url,
+        let (_, http) = crate::service_client::build(&ServiceEndpoint {
+            key: "llm.base_url",
+            base_url: &settings.base_url,
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            allow_private_base_url: settings.allow_private_base_url,
             private_setting: PRIVATE_SETTING,
-        };
-        let base = url::Url::parse(settings.base_url.trim_end_matches('/'))
-            .map_err(|err| LlmError::InvalidRequest(format!("llm.base_url is not a URL: {err}")))?;
-        // reqwest connects to an IP literal without asking the resolver: the literal is checked here, once.
-        policy.check_url(&base).map_err(|refused| {
-            LlmError::InvalidRequest(format!("llm.base_url: the outbound address policy refuses {refused}"))
-        })?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            // A 3xx is an error answer (permanent), never followed: see the module documentation.
-            .redirect(reqwest::redirect::Policy::none())
-            // HTTPS_PROXY, HTTP_PROXY and ALL_PROXY are ignored; only `llm.base_url` decides the route.
-            .no_proxy()
-            .dns_resolver(std::sync::Arc::new(policy))
-            .build()
-            .map_err(|err| LlmError::InvalidRequest(format!("cannot build the HTTP client: {err}")))?;
+        })
+        .map_err(LlmError::InvalidRequest)?;
         let key = settings.api_key.as_ref().map(|k| k.expose_secret().to_owned()).unwrap_or_default();
         let config = OpenAIConfig::new()
             .with_api_base(settings.base_url.trim_end_matches('/'))

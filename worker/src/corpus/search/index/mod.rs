@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::PgPool;
 
+use super::semantic::{Embedder, Semantic};
+
 pub use live::Cadence;
 pub(super) use live::{Kind, LiveIndex};
 pub(super) use postings::Cut;
@@ -30,6 +32,8 @@ pub struct Searcher {
     pool: PgPool,
     cadence: Cadence,
     tenants: Arc<Mutex<Indexes>>,
+    /// The embedding server and cache, when `[embeddings]` configures one.
+    semantic: Option<Semantic>,
 }
 
 /// The indexes made so far, by tenant and kind.
@@ -42,7 +46,16 @@ impl Searcher {
 
     /// A searcher whose indexes catch up, check and rebuild at another cadence (tests).
     pub fn with_cadence(pool: PgPool, cadence: Cadence) -> Self {
-        Self { pool, cadence, tenants: Arc::default() }
+        Self { pool, cadence, tenants: Arc::default(), semantic: None }
+    }
+
+    /// This searcher, re-ranking by meaning with `embedder` ([`super::semantic`]).
+    pub fn with_embedder(self, embedder: Embedder) -> Self {
+        Self { semantic: Some(Semantic { embedder, cache: Arc::default(), outcomes: Arc::default() }), ..self }
+    }
+
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -87,6 +87,16 @@ impl Cut {
     pub const ALL: Cut = Cut { floor: 0.0, k: usize::MAX, resolved_boost: 1.0 };
 }
 
+/// One of [`Postings::best`]'s documents.
+#[derive(Debug)]
+pub struct Found {
+    pub id: String,
+    pub score: f32,
+    /// The version of the document that was scored ([`super::Document::stamp`]).
+    pub stamp: i64,
+    pub agreement: Agreement,
+}
+
 /// The result of [`Postings::score`].
 #[derive(Debug, Default)]
 pub struct Scored {
@@ -267,9 +277,9 @@ impl Postings {
         }
     }
 
-    /// The `k` best of `hits` (slot, score), best first, ties by id, with their ids and their lexemes for
-    /// the consensus: a partial selection, since a mass incident matches thousands.
-    pub fn best(&self, hits: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(String, f32, Agreement)> {
+    /// The `k` best of `hits` (slot, score), best first, ties by id, with their ids, versions and lexemes
+    /// for the consensus: a partial selection, since a mass incident matches thousands.
+    pub fn best(&self, hits: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<Found> {
         let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then_with(|| self.id(a.0).cmp(self.id(b.0)));
         let mut hits: Vec<(u32, f32)> = hits.collect();
         if hits.len() > k {
@@ -277,7 +287,14 @@ impl Postings {
             hits.truncate(k);
         }
         hits.sort_by(order);
-        hits.into_iter().map(|(slot, score)| (self.id(slot).to_owned(), score, self.agreement(slot))).collect()
+        hits.into_iter()
+            .map(|(slot, score)| Found {
+                id: self.id(slot).to_owned(),
+                score,
+                stamp: self.slots[slot as usize].stamp,
+                agreement: self.agreement(slot),
+            })
+            .collect()
     }
 }
 

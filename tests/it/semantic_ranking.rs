@@ -1,0 +1,189 @@
+//! Re-ranking by meaning over real PostgreSQL, against an OpenAI-format embedding server (wiremock) whose
+//! vectors stand for topics: a ticket about the same problem in other words comes first, each document is
+//! embedded once per version, and a server that fails, or answers with a redirect, leaves the note ranked
+//! by words.
+
+use enhancer_shared::config::EmbeddingsConfig;
+use enhancer_shared::domain::Ticket;
+use enhancer_shared::tenant::StageToggles;
+use enhancer_tests::TestDb;
+use enhancer_worker::corpus::search::semantic::Embedder;
+use enhancer_worker::corpus::search::{Searcher, ranking};
+use enhancer_worker::stages::gather::context_for;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::context_search::ticket;
+use crate::relevance::{UNRELATED_ARTICLES, tenant};
+
+const TENANT: &str = "acme";
+
+/// The topics the mock's vectors stand for, each named by words a text about it contains.
+const TOPICS: [&[&str]; 5] = [
+    &["laptop", "notebook"],
+    &["server", "fs02", "volume"],
+    &["vpn", "globalprotect"],
+    &["printer", "spooler"],
+    &["room", "monitor", "mailbox", "desk"],
+];
+
+/// An embedding server in the OpenAI format: each input's vector counts the topics its words name (a text
+/// naming none points elsewhere), so a cosine is the overlap of topics.
+struct TopicEmbeddings;
+
+impl Respond for TopicEmbeddings {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).expect("json");
+        let data: Vec<Value> = body["input"]
+            .as_array()
+            .expect("input is an array")
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let text = text.as_str().expect("a text").to_lowercase();
+                let mut vector: Vec<f32> =
+                    TOPICS.iter().map(|words| if words.iter().any(|w| text.contains(w)) { 1.0 } else { 0.0 }).collect();
+                vector.push(if vector.iter().all(|&x| x == 0.0) { 1.0 } else { 0.0 });
+                json!({"object": "embedding", "index": index, "embedding": vector})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": data, "model": "topics"}))
+    }
+}
+
+fn embedder(server: &MockServer) -> Embedder {
+    let config = EmbeddingsConfig {
+        base_url: Some(format!("{}/v1", server.uri())),
+        model: Some("topics".into()),
+        api_key: Some(SecretString::from("embed-key")),
+        // wiremock listens on loopback.
+        allow_private_base_url: true,
+        ..EmbeddingsConfig::default()
+    };
+    Embedder::from_config(&config).expect("config").expect("configured")
+}
+
+async fn topic_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/embeddings"))
+        .and(header("authorization", "Bearer embed-key"))
+        .and(body_partial_json(json!({"model": "topics"})))
+        .respond_with(TopicEmbeddings)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A slow laptop, in the words of the server tickets ("free space", "C: drive", "almost full").
+fn slow_notebook() -> Ticket {
+    ticket(
+        "INC-300",
+        "Notebook slow, C: drive almost full",
+        "Low free space on the C: drive and everything takes minutes to open.",
+    )
+}
+
+fn inputs(request: &Request) -> usize {
+    serde_json::from_slice::<Value>(&request.body).expect("json")["input"].as_array().expect("array").len()
+}
+
+#[tokio::test]
+async fn the_same_problem_in_other_words_is_ranked_first_by_meaning() {
+    let db: TestDb = tenant(&UNRELATED_ARTICLES).await;
+    let server = topic_server().await;
+    let words =
+        ranking::rank(&Searcher::new(db.pool.clone()), TENANT, &slow_notebook(), true, true).await.expect("rank");
+    assert!(!words.semantic);
+    assert_ne!(words.tickets[0].id, "INC-110", "by words alone a server disk ticket leads: {:?}", words.tickets);
+
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let meaning = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    assert!(meaning.semantic);
+    assert_eq!(meaning.tickets[0].id, "INC-110", "{:?}", meaning.tickets);
+
+    let toggles = StageToggles { assets: false, ..StageToggles::default() };
+    let context = context_for(&search, TENANT, &slow_notebook(), toggles).await.expect("context");
+    let shown: Vec<&str> = context.similar_tickets.iter().map(|t| t.ticket_id.as_str()).collect();
+    assert_eq!(shown, ["INC-110"], "only the laptop ticket is close enough in meaning to be shown");
+    assert!(context.kb_articles.is_empty(), "no article is about a slow laptop: {:?}", context.kb_articles);
+    assert_eq!(search.semantic().expect("semantic").outcomes.counts(), (2, 0));
+}
+
+#[tokio::test]
+async fn each_document_is_embedded_once_per_version() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let server = topic_server().await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let first = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 2);
+    assert_eq!(inputs(&requests[0]), 1 + first.tickets.len() + first.articles.len(), "the ticket and every candidate");
+    assert_eq!(inputs(&requests[1]), 1, "the candidates' embeddings are kept: only the new ticket is sent");
+
+    // A candidate written again is embedded again.
+    sqlx::query(
+        "UPDATE tickets SET description = description || ' Replaced the HDD.', indexed_at = now() \
+         WHERE tenant_id = $1 AND ticket_id = 'INC-110'",
+    )
+    .bind(TENANT)
+    .execute(&db.pool)
+    .await
+    .expect("update");
+    // The index catches up with writes at most every 500 ms (`Cadence::DEFAULT`).
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    let requests = server.received_requests().await.expect("recorded");
+    let last: Value = serde_json::from_slice(&requests[2].body).expect("json");
+    let texts: Vec<&str> = last["input"].as_array().expect("array").iter().filter_map(Value::as_str).collect();
+    assert_eq!(texts.len(), 2, "the ticket and the re-written candidate: {texts:?}");
+    assert!(texts[1].contains("Replaced the HDD."), "{texts:?}");
+}
+
+#[tokio::test]
+async fn a_failing_server_leaves_the_ranking_by_words() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let words =
+        ranking::rank(&Searcher::new(db.pool.clone()), TENANT, &slow_notebook(), true, true).await.expect("rank");
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let ranked = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("the job goes on");
+    assert!(!ranked.semantic);
+    assert_eq!(ranked.tickets, words.tickets);
+    assert_eq!(ranked.articles, words.articles);
+    assert_eq!(search.semantic().expect("semantic").outcomes.counts(), (0, 1));
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let elsewhere = topic_server().await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{}/v1/embeddings", elsewhere.uri())),
+        )
+        .mount(&server)
+        .await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let ranked = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    assert!(!ranked.semantic, "a 3xx is a failure");
+    assert!(elsewhere.received_requests().await.expect("recorded").is_empty(), "the ticket text went elsewhere");
+}
+
+#[test]
+fn a_private_address_needs_its_setting() {
+    let config = EmbeddingsConfig {
+        base_url: Some("http://10.1.2.3:8080/v1".into()),
+        model: Some("m".into()),
+        ..EmbeddingsConfig::default()
+    };
+    let err = Embedder::from_config(&config).expect_err("refused");
+    assert!(err.to_string().contains("ENHANCER_EMBEDDINGS__ALLOW_PRIVATE_BASE_URL"), "{err}");
+    let off = EmbeddingsConfig::default();
+    assert!(Embedder::from_config(&off).expect("no section").is_none(), "no base URL: the feature is off");
+}

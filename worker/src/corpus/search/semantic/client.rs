@@ -1,0 +1,166 @@
+//! The client of the embedding server: one `POST {base_url}/embeddings` per note, in the OpenAI format
+//! that vLLM, Ollama, Hugging Face TEI and OpenAI all serve (`{"model", "input": [texts]}` answered by
+//! `{"data": [{"index", "embedding"}]}`). Its HTTP client is [`crate::service_client`]'s: timeouts, no
+//! redirects, no proxy, the outbound address policy.
+
+use std::time::Duration;
+
+use enhancer_shared::config::EmbeddingsConfig;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::service_client::{self, ServiceEndpoint};
+
+/// Connecting is quick or not at all.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// A text is clipped to this many characters before it is sent: sentence-embedding models read the first
+/// 256 to 512 tokens, so more only costs bandwidth.
+const MAX_TEXT_CHARS: usize = 2_000;
+/// The longest answer read: 64 texts of 4,096 dimensions as JSON fit well inside it.
+const MAX_ANSWER_BYTES: usize = 16 << 20;
+
+/// Why no embeddings came back. Never a job's failure: the note is ranked lexically instead
+/// (`super::rerank`), so there is no retry disposition to carry.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddingError {
+    #[error("embeddings: {0}")]
+    Config(String),
+    #[error("embeddings: request failed: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("embeddings: the server answered {0}")]
+    Status(reqwest::StatusCode),
+    #[error("embeddings: malformed answer: {0}")]
+    Malformed(String),
+}
+
+/// One embedding endpoint and model.
+#[derive(Debug, Clone)]
+pub struct Embedder {
+    http: reqwest::Client,
+    url: url::Url,
+    model: String,
+    api_key: Option<SecretString>,
+}
+
+#[derive(Serialize)]
+struct Request<'a> {
+    model: &'a str,
+    input: Vec<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    data: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    index: usize,
+    embedding: Vec<f32>,
+}
+
+impl Embedder {
+    /// From `[embeddings]`; `None` when no `base_url` is set (the feature is off).
+    pub fn from_config(config: &EmbeddingsConfig) -> Result<Option<Self>, EmbeddingError> {
+        let Some(base_url) = config.base_url.as_deref() else { return Ok(None) };
+        let model = config.model.clone().filter(|m| !m.trim().is_empty());
+        let model = model.ok_or_else(|| EmbeddingError::Config("embeddings.model is not set".into()))?;
+        let (base, http) = service_client::build(&ServiceEndpoint {
+            key: "embeddings.base_url",
+            base_url,
+            connect_timeout: CONNECT_TIMEOUT,
+            timeout: Duration::from_secs(config.timeout_secs),
+            allow_private_base_url: config.allow_private_base_url,
+            private_setting: "ENHANCER_EMBEDDINGS__ALLOW_PRIVATE_BASE_URL",
+        })
+        .map_err(EmbeddingError::Config)?;
+        let url = url::Url::parse(&format!("{base}/embeddings"))
+            .map_err(|err| EmbeddingError::Config(format!("embeddings.base_url: {err}")))?;
+        Ok(Some(Self { http, url, model, api_key: config.api_key.clone() }))
+    }
+
+    /// Each text's embedding, in order, scaled to unit length (so a dot product is the cosine).
+    pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbeddingError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let input = texts.iter().map(|t| clip(t)).collect();
+        let mut request = self.http.post(self.url.clone()).json(&Request { model: &self.model, input });
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(key.expose_secret());
+        }
+        let mut response = request.send().await?;
+        if !response.status().is_success() {
+            return Err(EmbeddingError::Status(response.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(EmbeddingError::Malformed(format!("longer than {MAX_ANSWER_BYTES} bytes")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let answer: Answer = serde_json::from_slice(&body).map_err(|err| EmbeddingError::Malformed(err.to_string()))?;
+        vectors(answer, texts.len())
+    }
+}
+
+/// The answer's vectors in the order of the input, checked (one per text, one dimension, finite, not all
+/// zero) and normalized.
+fn vectors(answer: Answer, expected: usize) -> Result<Vec<Vec<f32>>, EmbeddingError> {
+    let malformed = |what: String| Err(EmbeddingError::Malformed(what));
+    if answer.data.len() != expected {
+        return malformed(format!("{} embeddings for {expected} texts", answer.data.len()));
+    }
+    let mut out: Vec<Option<Vec<f32>>> = vec![None; expected];
+    let dimensions = answer.data[0].embedding.len();
+    for item in answer.data {
+        let Some(slot) = out.get_mut(item.index) else { return malformed(format!("index {}", item.index)) };
+        if slot.is_some() || item.embedding.len() != dimensions || dimensions == 0 {
+            return malformed(format!("index {} repeated or of another dimension", item.index));
+        }
+        let norm = item.embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if !norm.is_finite() || norm == 0.0 {
+            return malformed(format!("index {}: not a direction", item.index));
+        }
+        *slot = Some(item.embedding.into_iter().map(|x| x / norm).collect());
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// At most [`MAX_TEXT_CHARS`] characters, cut at a character boundary.
+fn clip(text: &str) -> &str {
+    text.char_indices().nth(MAX_TEXT_CHARS).map_or(text, |(at, _)| &text[..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(items: &[(usize, &[f32])]) -> Answer {
+        Answer { data: items.iter().map(|(index, e)| Item { index: *index, embedding: e.to_vec() }).collect() }
+    }
+
+    #[test]
+    fn vectors_come_back_in_input_order_and_of_unit_length() {
+        let got = vectors(answer(&[(1, &[0.0, 2.0]), (0, &[3.0, 4.0])]), 2).unwrap();
+        assert_eq!(got, vec![vec![0.6, 0.8], vec![0.0, 1.0]]);
+    }
+
+    #[test]
+    fn a_malformed_answer_is_refused() {
+        assert!(vectors(answer(&[(0, &[1.0])]), 2).is_err(), "too few");
+        assert!(vectors(answer(&[(0, &[1.0]), (0, &[1.0])]), 2).is_err(), "an index twice");
+        assert!(vectors(answer(&[(0, &[1.0]), (2, &[1.0])]), 2).is_err(), "an index out of range");
+        assert!(vectors(answer(&[(0, &[1.0]), (1, &[1.0, 0.0])]), 2).is_err(), "two dimensions");
+        assert!(vectors(answer(&[(0, &[0.0])]), 1).is_err(), "all zero");
+        assert!(vectors(answer(&[(0, &[f32::NAN])]), 1).is_err(), "not finite");
+    }
+
+    #[test]
+    fn texts_are_clipped_at_a_character_boundary() {
+        let long = "é".repeat(MAX_TEXT_CHARS + 10);
+        assert_eq!(clip(&long).chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(clip("short"), "short");
+    }
+}

@@ -1,0 +1,143 @@
+//! Semantic re-ranking: the lexical ranking's candidates (`super::ranking`, [`super::consensus::POOL`]
+//! deep) re-scored by the cosine of their embedding with the new ticket's, when an embedding server is
+//! configured (`[embeddings]`). Word overlap cannot tell "lock the account of an intern who left" (a
+//! leaver) from a locked account; a sentence-embedding model mostly can (`docs/BENCHMARKS.md`, "Semantic
+//! re-ranking").
+//!
+//! A candidate's score becomes `cosine + LEXICAL_WEIGHT x lexical / best lexical` of its list: the meaning
+//! decides, the words break near-ties. One embedding request per note: the new ticket and every candidate
+//! not in the [`cache::EmbeddingCache`] yet, whose texts are read in one statement. Any failure (the
+//! server down, slow, or answering nonsense) leaves the lexical ranking as it was: the note loses its
+//! semantic ranking, never its job.
+
+mod cache;
+mod client;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use enhancer_shared::domain::Ticket;
+use sqlx::PgPool;
+
+pub use cache::{EmbeddingCache, Source};
+pub use client::{Embedder, EmbeddingError};
+
+use super::ranking::Scored;
+
+/// The weight of a candidate's lexical score (as a share of the best in its list) against its cosine.
+/// Chosen on the calibration queries (`docs/BENCHMARKS.md`): 0.1 to 0.3 were within two queries of each
+/// other; the middle was taken.
+pub const LEXICAL_WEIGHT: f32 = 0.2;
+
+/// Why the semantic ranking could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    #[error(transparent)]
+    Embedding(#[from] EmbeddingError),
+    #[error("embeddings: reading the candidates' texts: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// The embedder and its cache, shared by every search of the process.
+#[derive(Debug, Clone)]
+pub struct Semantic {
+    pub embedder: Embedder,
+    pub cache: Arc<EmbeddingCache>,
+    pub outcomes: Arc<Outcomes>,
+}
+
+/// How many notes were ranked by meaning, and how many fell back to words (for the metrics).
+#[derive(Debug, Default)]
+pub struct Outcomes {
+    ranked: AtomicU64,
+    fallbacks: AtomicU64,
+}
+
+impl Outcomes {
+    pub fn ranked(&self) {
+        self.ranked.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn fell_back(&self) {
+        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (ranked by meaning, fell back to words) so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.ranked.load(Ordering::Relaxed), self.fallbacks.load(Ordering::Relaxed))
+    }
+}
+
+/// Tickets (`$2`) and articles (`$3`) of the tenant (`$1`) with the text that is embedded: a ticket's
+/// subject, description and resolution, an article's title and body, as the model reads them.
+const TEXTS: &str = "\
+    SELECT true AS ticket, ticket_id AS id, concat_ws(E'\\n', subject, description, resolution) AS text \
+    FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY ($2) \
+    UNION ALL \
+    SELECT false, article_id, concat_ws(E'\\n', title, body) \
+    FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY ($3)";
+
+#[derive(sqlx::FromRow)]
+struct TextRow {
+    ticket: bool,
+    id: String,
+    text: String,
+}
+
+/// `tickets` and `articles` (each best first, with their lexical scores) re-scored and re-sorted by
+/// meaning. A candidate whose row is gone is left out.
+pub async fn rerank(
+    semantic: &Semantic,
+    pool: &PgPool,
+    tenant: &str,
+    ticket: &Ticket,
+    tickets: Vec<Scored>,
+    articles: Vec<Scored>,
+) -> Result<(Vec<Scored>, Vec<Scored>), SemanticError> {
+    if tickets.is_empty() && articles.is_empty() {
+        return Ok((tickets, articles));
+    }
+    let cached = |source, item: &Scored| semantic.cache.get(tenant, source, &item.id, item.stamp);
+    let missing = |source, items: &[Scored]| -> Vec<String> {
+        items.iter().filter(|item| cached(source, item).is_none()).map(|item| item.id.clone()).collect()
+    };
+    let (missing_tickets, missing_articles) = (missing(Source::Ticket, &tickets), missing(Source::Article, &articles));
+    let rows: Vec<TextRow> = if missing_tickets.is_empty() && missing_articles.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(TEXTS).bind(tenant).bind(&missing_tickets).bind(&missing_articles).fetch_all(pool).await?
+    };
+    let mut texts = vec![format!("{}\n{}", ticket.subject, ticket.description)];
+    texts.extend(rows.iter().map(|row| row.text.clone()));
+    let mut vectors = semantic.embedder.embed(&texts).await?.into_iter();
+    let query = vectors.next().unwrap_or_default();
+    for (row, vector) in rows.iter().zip(vectors) {
+        let (source, items) = if row.ticket { (Source::Ticket, &tickets) } else { (Source::Article, &articles) };
+        if let Some(item) = items.iter().find(|item| item.id == row.id) {
+            semantic.cache.put(tenant, source, &item.id, item.stamp, vector.into());
+        }
+    }
+    let known = |source, items: &[Scored]| items.iter().filter_map(|item| cached(source, item)).collect::<Vec<_>>();
+    let mut all = known(Source::Ticket, &tickets);
+    all.extend(known(Source::Article, &articles));
+    if let Some(other) = all.iter().find(|embedding| embedding.len() != query.len()) {
+        // The server's model changed under a running worker: its vectors are not comparable.
+        return Err(EmbeddingError::Malformed(format!("{} dimensions against {}", other.len(), query.len())).into());
+    }
+    let rescore = |source, items: Vec<Scored>| -> Vec<Scored> {
+        let best = items.iter().map(|item| item.score).fold(0.0_f32, f32::max);
+        let mut scored: Vec<Scored> = items
+            .into_iter()
+            .filter_map(|mut item| {
+                let embedding = cached(source, &item)?;
+                let cosine: f32 = embedding.iter().zip(&query).map(|(a, b)| a * b).sum();
+                let lexical = if best > 0.0 { item.score / best } else { 0.0 };
+                item.score = cosine + LEXICAL_WEIGHT * lexical;
+                Some(item)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        scored
+    };
+    Ok((rescore(Source::Ticket, tickets), rescore(Source::Article, articles)))
+}
