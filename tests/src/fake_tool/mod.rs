@@ -2,11 +2,14 @@
 //! built-in tool's API format (the generic REST API, ServiceDesk Plus v3, Jira Cloud REST v3, Zendesk REST v2,
 //! the ServiceNow Table API and Freshservice v2 under `/freshservice`; the route sets do not overlap, so one
 //! server serves every tenant), serves tickets from a catalogue, stores the notes posted to it (so `find_note`
-//! finds them) and can be told to fail. The demo, the benchmarks and the integration tests all use it.
+//! finds them) and can be told to fail. The demo, the benchmarks and the integration tests all use it. Beside
+//! the tools, an embedding server in the OpenAI format whose vectors hash words (`embeddings.rs`), for the
+//! benchmarks of the semantic ranking.
 //!
 //! It is an axum server rather than wiremock: benchmarks post tens of thousands of notes and must not pay for
 //! request recording, and the catalogue and failure script are state the routes share.
 
+mod embeddings;
 mod freshservice;
 mod generic;
 mod jira;
@@ -69,6 +72,7 @@ impl FakeTool {
             .nest(freshservice::PREFIX, freshservice::routes())
             .merge(zendesk::routes())
             .merge(servicenow::routes())
+            .merge(embeddings::routes())
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake tool");
         let address = listener.local_addr().expect("fake tool address");

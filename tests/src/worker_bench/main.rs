@@ -88,6 +88,10 @@ struct Common {
     /// With `--corpus`: the share of the jobs whose ticket belongs to the mass incident.
     #[arg(long, global = true, default_value_t = 0.0)]
     mass_jobs: f64,
+    /// With `--context`: re-rank by meaning with the fake tool's embedding server (hashed words, 384
+    /// dimensions; `[embeddings]` pointed at it), to measure what the semantic path costs.
+    #[arg(long, global = true)]
+    embeddings: bool,
     /// Also write the result as one JSON object to this file.
     #[arg(long, global = true)]
     json_out: Option<std::path::PathBuf>,
@@ -120,6 +124,7 @@ async fn main() -> anyhow::Result<()> {
         context: cli.common.context,
         corpus: cli.common.corpus,
         mass_jobs: cli.common.mass_jobs,
+        embeddings: cli.common.embeddings,
     };
     let outcome = match cli.scenario {
         Scenario::Instant { jobs } => {

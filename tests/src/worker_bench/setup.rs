@@ -36,6 +36,8 @@ pub struct Services {
     /// Generated tickets loaded before the run (0: none), and the share of mass-incident jobs.
     pub corpus: usize,
     pub mass_jobs: f64,
+    /// Re-rank by meaning with the fake tool's embedding server.
+    pub embeddings: bool,
 }
 
 /// A prepared scenario.
@@ -78,6 +80,12 @@ pub async fn prepare(services: &Services, receiver: SocketAddr) -> anyhow::Resul
         env.insert(key.to_owned(), value);
     }
     env.remove("ENHANCER_PREVIOUS_MASTER_KEYS");
+    if services.embeddings {
+        // The fake tool's embedding server, on loopback like the receiver.
+        env.insert("ENHANCER_EMBEDDINGS__BASE_URL".into(), format!("http://{receiver}/v1"));
+        env.insert("ENHANCER_EMBEDDINGS__MODEL".into(), "hashed-words".into());
+        env.insert("ENHANCER_EMBEDDINGS__ALLOW_PRIVATE_BASE_URL".into(), "true".into());
+    }
     let config = Config::load_from(None, env).context("benchmark configuration")?;
 
     let pool = PgPoolOptions::new().max_connections(2).connect(&format!("{}/{database}", services.pg_server)).await?;

@@ -35,12 +35,13 @@ pub async fn run(
     let address = tool.address();
     let bench = setup::prepare(services, address).await?;
     println!(
-        "database {}, queue prefix {}, receiver http://{address}, concurrency {}, db pool {}, context search {}",
+        "database {}, queue prefix {}, receiver http://{address}, concurrency {}, db pool {}, context search {}{}",
         bench.database,
         services.prefix,
         bench.config.worker.concurrency,
         bench.config.database.max_connections,
-        if services.context { "on" } else { "off" }
+        if services.context { "on" } else { "off" },
+        if bench.config.embeddings.base_url.is_some() { ", re-ranked by meaning (hashed-word embeddings)" } else { "" }
     );
 
     if services.corpus > 0 {
@@ -125,6 +126,7 @@ pub async fn run(
         "concurrency": bench.config.worker.concurrency,
         "db_max_connections": bench.config.database.max_connections,
         "context_search": services.context,
+        "embeddings": bench.config.embeddings.base_url.is_some(),
         "corpus": services.corpus,
         "mass_jobs": services.mass_jobs,
         "implied_ms_per_job_in_flight": concurrency / steady.max(1e-9) * 1e3,
