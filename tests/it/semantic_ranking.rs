@@ -187,3 +187,21 @@ fn a_private_address_needs_its_setting() {
     let off = EmbeddingsConfig::default();
     assert!(Embedder::from_config(&off).expect("no section").is_none(), "no base URL: the feature is off");
 }
+
+#[tokio::test]
+async fn e_mail_addresses_and_phone_numbers_never_leave() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let server = topic_server().await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let caller = ticket(
+        "INC-301",
+        "Notebook slow, C: drive almost full",
+        "Call me on +44 20 7946 0958 or write to jane.doe@example.com when the laptop is fixed.",
+    );
+    let ranked = ranking::rank(&search, TENANT, &caller, true, true).await.expect("rank");
+    assert!(ranked.semantic);
+    let requests = server.received_requests().await.expect("recorded");
+    let sent = String::from_utf8_lossy(&requests[0].body).into_owned();
+    assert!(sent.contains("laptop is fixed"), "the text is sent: {sent}");
+    assert!(!sent.contains("jane.doe@example.com") && !sent.contains("7946 0958"), "{sent}");
+}

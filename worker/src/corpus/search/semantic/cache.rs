@@ -12,8 +12,8 @@ const MAX_FLOATS: usize = 16 << 20;
 /// Which index a document is from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
-    Ticket,
-    Article,
+    Ticket = 0,
+    Article = 1,
 }
 
 type Key = (Arc<str>, Source, Box<str>);

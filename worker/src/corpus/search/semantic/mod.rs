@@ -6,13 +6,15 @@
 //!
 //! A candidate's score becomes `cosine + LEXICAL_WEIGHT x lexical / best lexical` of its list: the meaning
 //! decides, the words break near-ties. One embedding request per note: the new ticket and every candidate
-//! not in the [`cache::EmbeddingCache`] yet, whose texts are read in one statement. Any failure (the
+//! not in the [`cache::EmbeddingCache`] yet, whose texts are read in one statement, e-mail addresses and
+//! phone numbers replaced. Any failure (the
 //! server down, slow, or answering nonsense) leaves the lexical ranking as it was: the note loses its
 //! semantic ranking, never its job.
 
 mod cache;
 mod client;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,6 +25,7 @@ pub use cache::{EmbeddingCache, Source};
 pub use client::{Embedder, EmbeddingError};
 
 use super::ranking::Scored;
+use crate::writer::llm::redact;
 
 /// The weight of a candidate's lexical score (as a share of the best in its list) against its cosine.
 /// Chosen on the calibration queries (`docs/BENCHMARKS.md`): 0.1 to 0.3 were within two queries of each
@@ -97,47 +100,54 @@ pub async fn rerank(
     if tickets.is_empty() && articles.is_empty() {
         return Ok((tickets, articles));
     }
-    let cached = |source, item: &Scored| semantic.cache.get(tenant, source, &item.id, item.stamp);
-    let missing = |source, items: &[Scored]| -> Vec<String> {
-        items.iter().filter(|item| cached(source, item).is_none()).map(|item| item.id.clone()).collect()
-    };
-    let (missing_tickets, missing_articles) = (missing(Source::Ticket, &tickets), missing(Source::Article, &articles));
-    let rows: Vec<TextRow> = if missing_tickets.is_empty() && missing_articles.is_empty() {
-        Vec::new()
-    } else {
-        sqlx::query_as(TEXTS).bind(tenant).bind(&missing_tickets).bind(&missing_articles).fetch_all(pool).await?
-    };
-    let mut texts = vec![format!("{}\n{}", ticket.subject, ticket.description)];
-    texts.extend(rows.iter().map(|row| row.text.clone()));
-    let mut vectors = semantic.embedder.embed(&texts).await?.into_iter();
-    let query = vectors.next().unwrap_or_default();
-    for (row, vector) in rows.iter().zip(vectors) {
-        let (source, items) = if row.ticket { (Source::Ticket, &tickets) } else { (Source::Article, &articles) };
-        if let Some(item) = items.iter().find(|item| item.id == row.id) {
-            semantic.cache.put(tenant, source, &item.id, item.stamp, vector.into());
+    // Each candidate's vector for this note, from the cache or from this request: kept here, so that an
+    // eviction by another note in between cannot drop a candidate.
+    let mut vectors: HashMap<(Source, &str), Arc<[f32]>> = HashMap::new();
+    let mut missing: [Vec<&str>; 2] = [Vec::new(), Vec::new()];
+    for (source, items) in [(Source::Ticket, &tickets), (Source::Article, &articles)] {
+        for item in items.iter() {
+            match semantic.cache.get(tenant, source, &item.id, item.stamp) {
+                Some(vector) => _ = vectors.insert((source, item.id.as_str()), vector),
+                None => missing[source as usize].push(item.id.as_str()),
+            }
         }
     }
-    let known = |source, items: &[Scored]| items.iter().filter_map(|item| cached(source, item)).collect::<Vec<_>>();
-    let mut all = known(Source::Ticket, &tickets);
-    all.extend(known(Source::Article, &articles));
-    if let Some(other) = all.iter().find(|embedding| embedding.len() != query.len()) {
+    let rows: Vec<TextRow> = if missing.iter().all(Vec::is_empty) {
+        Vec::new()
+    } else {
+        sqlx::query_as(TEXTS).bind(tenant).bind(&missing[0]).bind(&missing[1]).fetch_all(pool).await?
+    };
+    // E-mail addresses and phone numbers say nothing about the problem: they never leave (as with an LLM
+    // tenant's `redact_pii`, here for every tenant).
+    let mut texts = vec![redact(&format!("{}\n{}", ticket.subject, ticket.description)).0];
+    texts.extend(rows.iter().map(|row| redact(&row.text).0));
+    let mut embedded = semantic.embedder.embed(&texts).await?.into_iter();
+    let query = embedded.next().unwrap_or_default();
+    for (row, vector) in rows.iter().zip(embedded) {
+        let (source, items) = if row.ticket { (Source::Ticket, &tickets) } else { (Source::Article, &articles) };
+        if let Some(item) = items.iter().find(|item| item.id == row.id) {
+            let vector: Arc<[f32]> = vector.into();
+            semantic.cache.put(tenant, source, &item.id, item.stamp, Arc::clone(&vector));
+            vectors.insert((source, item.id.as_str()), vector);
+        }
+    }
+    if let Some(other) = vectors.values().find(|vector| vector.len() != query.len()) {
         // The server's model changed under a running worker: its vectors are not comparable.
         return Err(EmbeddingError::Malformed(format!("{} dimensions against {}", other.len(), query.len())).into());
     }
-    let rescore = |source, items: Vec<Scored>| -> Vec<Scored> {
+    let rescore = |source, items: &[Scored]| -> Vec<Scored> {
         let best = items.iter().map(|item| item.score).fold(0.0_f32, f32::max);
         let mut scored: Vec<Scored> = items
-            .into_iter()
-            .filter_map(|mut item| {
-                let embedding = cached(source, &item)?;
-                let cosine: f32 = embedding.iter().zip(&query).map(|(a, b)| a * b).sum();
+            .iter()
+            .filter_map(|item| {
+                let vector = vectors.get(&(source, item.id.as_str()))?;
+                let cosine: f32 = vector.iter().zip(&query).map(|(a, b)| a * b).sum();
                 let lexical = if best > 0.0 { item.score / best } else { 0.0 };
-                item.score = cosine + LEXICAL_WEIGHT * lexical;
-                Some(item)
+                Some(Scored { score: cosine + LEXICAL_WEIGHT * lexical, ..item.clone() })
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         scored
     };
-    Ok((rescore(Source::Ticket, tickets), rescore(Source::Article, articles)))
+    Ok((rescore(Source::Ticket, &tickets), rescore(Source::Article, &articles)))
 }
