@@ -4,15 +4,16 @@
 
 use std::time::Duration;
 
+use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_tests::worker::{TestWorker, wait_for_status};
+use secrecy::SecretString;
 
 use crate::ingest_contract::post_signed;
+use crate::semantic_ranking::topic_server;
 use crate::worker_e2e::pipeline;
 
-#[tokio::test]
-async fn the_note_names_the_asset_the_similar_ticket_and_the_article() {
-    let p = pipeline(&[]).await;
-    let pool = &p.db.pool;
+/// The tenant's asset, past tickets and articles: one of each about the fake tool's VPN ticket, one not.
+async fn seed(pool: &sqlx::PgPool) {
     // The fake tool's ticket: "VPN drops every 10 minutes ...", description mentioning 10.20.30.40.
     sqlx::query(
         "INSERT INTO assets (tenant_id, asset_id, address, hostname, owner, location, criticality) \
@@ -38,7 +39,13 @@ async fn the_note_names_the_asset_the_similar_ticket_and_the_article() {
     .execute(pool)
     .await
     .expect("kb");
+}
 
+#[tokio::test]
+async fn the_note_names_the_asset_the_similar_ticket_and_the_article() {
+    let p = pipeline(&[]).await;
+    let pool = &p.db.pool;
+    seed(pool).await;
     let worker = TestWorker::spawn(&p.worker_config).await;
     let response =
         post_signed(&p.ingest, "acme", "ctx-1", &enhancer_tests::signing::generic_created("CTX-1", "VPN")).await;
@@ -61,4 +68,32 @@ async fn the_note_names_the_asset_the_similar_ticket_and_the_article() {
     .await
     .expect("corpus row");
     assert_eq!(indexed, ["10.20.30.40"], "the processed ticket joined the corpus with its address");
+}
+
+#[tokio::test]
+async fn a_worker_configured_with_an_embedding_server_ranks_by_meaning() {
+    let p = pipeline(&[]).await;
+    let pool = &p.db.pool;
+    seed(pool).await;
+    let embeddings = topic_server().await;
+    let mut config = p.worker_config.clone();
+    config.embeddings = EmbeddingsConfig {
+        base_url: Some(format!("{}/v1", embeddings.uri())),
+        model: Some("topics".into()),
+        api_key: Some(SecretString::from("embed-key")),
+        allow_private_base_url: true,
+        ..EmbeddingsConfig::default()
+    };
+    let worker = TestWorker::spawn(&config).await;
+    let response =
+        post_signed(&p.ingest, "acme", "ctx-2", &enhancer_tests::signing::generic_created("CTX-2", "VPN")).await;
+    assert_eq!(response.status(), 202);
+    wait_for_status(pool, "acme", "CTX-2", "completed", Duration::from_secs(30)).await;
+    worker.stop().await;
+
+    let requests = embeddings.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 1, "one embedding request for the note");
+    let body = p.tool.notes_for("CTX-2")[0].body["body_markdown"].as_str().expect("markdown").to_owned();
+    assert!(body.contains("OLD-17") && body.contains("VPN client keeps disconnecting"), "{body}");
+    assert!(!body.contains("OLD-18") && !body.contains("Replacing printer toner"), "{body}");
 }

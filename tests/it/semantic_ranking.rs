@@ -31,7 +31,7 @@ const TOPICS: [&[&str]; 5] = [
 
 /// An embedding server in the OpenAI format: each input's vector counts the topics its words name (a text
 /// naming none points elsewhere), so a cosine is the overlap of topics.
-struct TopicEmbeddings;
+pub(crate) struct TopicEmbeddings;
 
 impl Respond for TopicEmbeddings {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -65,7 +65,7 @@ fn embedder(server: &MockServer) -> Embedder {
     Embedder::from_config(&config).expect("config").expect("configured")
 }
 
-async fn topic_server() -> MockServer {
+pub(crate) async fn topic_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/embeddings"))
