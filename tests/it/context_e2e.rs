@@ -1,6 +1,7 @@
 //! The note is worth reading: a webhook about a host whose address is in the asset inventory, with a
 //! similar resolved ticket in the corpus and a matching knowledge-base article, yields a note naming all
-//! three; and the processed ticket joins the corpus.
+//! three; and the processed ticket joins the corpus. A worker configured with an embedding server
+//! (`[embeddings]`) asks it once for the note and still names the right ticket and article.
 
 use std::time::Duration;
 
