@@ -7,7 +7,7 @@ use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::tenant::StageToggles;
 use enhancer_tests::TestDb;
-use enhancer_worker::corpus::search::semantic::Embedder;
+use enhancer_worker::corpus::search::semantic::{Embedder, MAX_REQUESTS_IN_FLIGHT};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather::context_for;
 use secrecy::SecretString;
@@ -204,4 +204,31 @@ async fn e_mail_addresses_and_phone_numbers_never_leave() {
     let sent = String::from_utf8_lossy(&requests[0].body).into_owned();
     assert!(sent.contains("laptop is fixed"), "the text is sent: {sent}");
     assert!(!sent.contains("jane.doe@example.com") && !sent.contains("7946 0958"), "{sent}");
+}
+
+#[tokio::test]
+async fn notes_at_once_share_the_work_of_embedding_the_candidates() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let server = MockServer::start().await;
+    // Slow enough that the notes overlap: the ones past the request slots wait for the first to finish.
+    Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Delayed(TopicEmbeddings)).mount(&server).await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let notes = MAX_REQUESTS_IN_FLIGHT + 4;
+    let notebook = slow_notebook();
+    let ranked =
+        futures_util::future::join_all((0..notes).map(|_| ranking::rank(&search, TENANT, &notebook, true, true))).await;
+    assert!(ranked.iter().all(|r| r.as_ref().is_ok_and(|r| r.semantic)), "every note ranked by meaning");
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), notes, "one request per note");
+    let alone = requests.iter().filter(|r| inputs(r) == 1).count();
+    assert!(alone >= 4, "notes past the slots send their ticket alone: {alone} of {notes}");
+}
+
+/// [`TopicEmbeddings`] answered after 300 ms.
+struct Delayed(TopicEmbeddings);
+
+impl Respond for Delayed {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.0.respond(request).set_delay(std::time::Duration::from_millis(300))
+    }
 }

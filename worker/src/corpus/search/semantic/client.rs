@@ -31,6 +31,8 @@ pub enum EmbeddingError {
     Status(reqwest::StatusCode),
     #[error("embeddings: malformed answer: {0}")]
     Malformed(String),
+    #[error("embeddings: no request slot within {0:?}: the server answers slower than notes arrive")]
+    Busy(Duration),
 }
 
 /// One embedding endpoint and model.
@@ -40,6 +42,8 @@ pub struct Embedder {
     url: url::Url,
     model: String,
     api_key: Option<SecretString>,
+    /// `embeddings.timeout_secs`: of a request, and of the wait for a request slot.
+    timeout: Duration,
 }
 
 #[derive(Serialize)]
@@ -76,7 +80,12 @@ impl Embedder {
         .map_err(EmbeddingError::Config)?;
         let url = url::Url::parse(&format!("{base}/embeddings"))
             .map_err(|err| EmbeddingError::Config(format!("embeddings.base_url: {err}")))?;
-        Ok(Some(Self { http, url, model, api_key: config.api_key.clone() }))
+        let timeout = Duration::from_secs(config.timeout_secs);
+        Ok(Some(Self { http, url, model, api_key: config.api_key.clone(), timeout }))
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Each text's embedding, in order, scaled to unit length (so a dot product is the cosine).

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 
 pub use cache::{EmbeddingCache, Source};
 pub use client::{Embedder, EmbeddingError};
@@ -41,12 +42,30 @@ pub enum SemanticError {
     Database(#[from] sqlx::Error),
 }
 
-/// The embedder and its cache, shared by every search of the process.
+/// At most this many embedding requests of one worker at once. When a worker starts, every note in flight
+/// (`worker.concurrency`, 64 by default) finds the same candidates missing: without a bound each would send
+/// them all at once. A note that waits for a slot reads the cache after it, so it sends only what the notes
+/// before it did not (most often its ticket alone).
+pub const MAX_REQUESTS_IN_FLIGHT: usize = 16;
+
+/// The embedder, its cache and its request slots, shared by every search of the process.
 #[derive(Debug, Clone)]
 pub struct Semantic {
     pub embedder: Embedder,
     pub cache: Arc<EmbeddingCache>,
     pub outcomes: Arc<Outcomes>,
+    pub slots: Arc<Semaphore>,
+}
+
+impl Semantic {
+    pub fn new(embedder: Embedder) -> Self {
+        Self {
+            embedder,
+            cache: Arc::default(),
+            outcomes: Arc::default(),
+            slots: Arc::new(Semaphore::new(MAX_REQUESTS_IN_FLIGHT)),
+        }
+    }
 }
 
 /// How many notes were ranked by meaning, and how many fell back to words (for the metrics).
@@ -100,6 +119,12 @@ pub async fn rerank(
     if tickets.is_empty() && articles.is_empty() {
         return Ok((tickets, articles));
     }
+    let wait = semantic.embedder.timeout();
+    let _slot = match tokio::time::timeout(wait, semantic.slots.acquire()).await {
+        Ok(Ok(slot)) => slot,
+        // The semaphore is never closed; a closed one would mean no requests at all.
+        Ok(Err(_)) | Err(_) => return Err(EmbeddingError::Busy(wait).into()),
+    };
     // Each candidate's vector for this note, from the cache or from this request: kept here, so that an
     // eviction by another note in between cannot drop a candidate.
     let mut vectors: HashMap<(Source, &str), Arc<[f32]>> = HashMap::new();
