@@ -159,6 +159,29 @@ async fn a_failing_server_leaves_the_ranking_by_words() {
 }
 
 #[tokio::test]
+async fn a_server_slower_than_the_timeout_leaves_the_ranking_by_words() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(Delayed(TopicEmbeddings, std::time::Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    let config = EmbeddingsConfig {
+        base_url: Some(format!("{}/v1", server.uri())),
+        model: Some("topics".into()),
+        timeout_secs: 1,
+        allow_private_base_url: true,
+        ..EmbeddingsConfig::default()
+    };
+    let search =
+        Searcher::new(db.pool.clone()).with_embedder(Embedder::from_config(&config).expect("config").expect("on"));
+    let started = std::time::Instant::now();
+    let ranked = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("the job goes on");
+    assert!(!ranked.semantic);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "the note did not wait for the server's answer");
+}
+
+#[tokio::test]
 async fn a_redirect_is_not_followed() {
     let db = tenant(&UNRELATED_ARTICLES).await;
     let elsewhere = topic_server().await;
@@ -211,7 +234,11 @@ async fn notes_at_once_share_the_work_of_embedding_the_candidates() {
     let db = tenant(&UNRELATED_ARTICLES).await;
     let server = MockServer::start().await;
     // Slow enough that the notes overlap: the ones past the request slots wait for the first to finish.
-    Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Delayed(TopicEmbeddings)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/embeddings"))
+        .respond_with(Delayed(TopicEmbeddings, std::time::Duration::from_millis(300)))
+        .mount(&server)
+        .await;
     let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
     let notes = MAX_REQUESTS_IN_FLIGHT + 4;
     let notebook = slow_notebook();
@@ -224,11 +251,11 @@ async fn notes_at_once_share_the_work_of_embedding_the_candidates() {
     assert!(alone >= 4, "notes past the slots send their ticket alone: {alone} of {notes}");
 }
 
-/// [`TopicEmbeddings`] answered after 300 ms.
-struct Delayed(TopicEmbeddings);
+/// [`TopicEmbeddings`] answered after a delay.
+struct Delayed(TopicEmbeddings, std::time::Duration);
 
 impl Respond for Delayed {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        self.0.respond(request).set_delay(std::time::Duration::from_millis(300))
+        self.0.respond(request).set_delay(self.1)
     }
 }

@@ -108,6 +108,7 @@ fn every_validation_error_names_its_key() {
             "embeddings.base_url",
         ),
         (&[("ENHANCER_EMBEDDINGS__TIMEOUT_SECS", "0")], "embeddings.timeout_secs"),
+        (&[("ENHANCER_EMBEDDINGS__TIMEOUT_SECS", "61")], "embeddings.timeout_secs"),
         (&[("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "maybe")], "outbound.allow_private_networks"),
         (&[("ENHANCER_WORKER__CONCURENCY", "4")], "concurency"),
     ];

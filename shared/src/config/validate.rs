@@ -101,8 +101,8 @@ impl Config {
                 return Err(invalid("embeddings.model", "is required when embeddings.base_url is set"));
             }
         }
-        if self.embeddings.timeout_secs == 0 {
-            return Err(invalid("embeddings.timeout_secs", "must be at least 1"));
+        if !(1..=60).contains(&self.embeddings.timeout_secs) {
+            return Err(invalid("embeddings.timeout_secs", "must be between 1 and 60 (a note waits for it)"));
         }
         if self.outbound.connect_timeout_secs == 0 || self.outbound.request_timeout_secs == 0 {
             return Err(invalid("outbound.request_timeout_secs", "timeouts must be at least 1 second"));

@@ -82,7 +82,14 @@ impl StageTimeouts {
     pub fn from_config(config: &enhancer_shared::config::Config) -> Self {
         let outbound = Duration::from_secs(config.outbound.request_timeout_secs);
         Self {
-            gather: outbound * 3 + Duration::from_secs(10),
+            // The semantic ranking, when configured, is bounded by its own timeout and falls back to words.
+            gather: outbound * 3
+                + Duration::from_secs(10)
+                + config
+                    .embeddings
+                    .base_url
+                    .as_ref()
+                    .map_or(Duration::ZERO, |_| Duration::from_secs(config.embeddings.timeout_secs)),
             synthesize: Duration::from_secs(config.llm.timeout_secs) + Duration::from_secs(5),
             update: outbound * 3 + Duration::from_secs(10),
         }

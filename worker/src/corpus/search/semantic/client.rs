@@ -31,8 +31,8 @@ pub enum EmbeddingError {
     Status(reqwest::StatusCode),
     #[error("embeddings: malformed answer: {0}")]
     Malformed(String),
-    #[error("embeddings: no request slot within {0:?}: the server answers slower than notes arrive")]
-    Busy(Duration),
+    #[error("embeddings: no ranking within {0:?} (the wait for a request slot included)")]
+    TimedOut(Duration),
 }
 
 /// One embedding endpoint and model.
@@ -42,7 +42,7 @@ pub struct Embedder {
     url: url::Url,
     model: String,
     api_key: Option<SecretString>,
-    /// `embeddings.timeout_secs`: of a request, and of the wait for a request slot.
+    /// `embeddings.timeout_secs`: of the whole semantic ranking of a note, the request included.
     timeout: Duration,
 }
 

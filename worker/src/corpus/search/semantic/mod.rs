@@ -17,6 +17,7 @@ mod client;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use enhancer_shared::domain::Ticket;
 use sqlx::PgPool;
@@ -107,7 +108,8 @@ struct TextRow {
 }
 
 /// `tickets` and `articles` (each best first, with their lexical scores) re-scored and re-sorted by
-/// meaning. A candidate whose row is gone is left out.
+/// meaning, within `embeddings.timeout_secs` all told (the wait for a request slot, the texts read, the
+/// request). A candidate whose row is gone is left out.
 pub async fn rerank(
     semantic: &Semantic,
     pool: &PgPool,
@@ -119,11 +121,24 @@ pub async fn rerank(
     if tickets.is_empty() && articles.is_empty() {
         return Ok((tickets, articles));
     }
-    let wait = semantic.embedder.timeout();
-    let _slot = match tokio::time::timeout(wait, semantic.slots.acquire()).await {
-        Ok(Ok(slot)) => slot,
-        // The semaphore is never closed; a closed one would mean no requests at all.
-        Ok(Err(_)) | Err(_) => return Err(EmbeddingError::Busy(wait).into()),
+    let limit = semantic.embedder.timeout();
+    tokio::time::timeout(limit, rerank_in_slot(semantic, pool, tenant, ticket, tickets, articles))
+        .await
+        .unwrap_or(Err(SemanticError::Embedding(EmbeddingError::TimedOut(limit))))
+}
+
+/// [`rerank`] once one of the request slots is free (the wait is part of the caller's time limit).
+async fn rerank_in_slot(
+    semantic: &Semantic,
+    pool: &PgPool,
+    tenant: &str,
+    ticket: &Ticket,
+    tickets: Vec<Scored>,
+    articles: Vec<Scored>,
+) -> Result<(Vec<Scored>, Vec<Scored>), SemanticError> {
+    // The semaphore is never closed: acquiring fails only if it were, and then no request is made.
+    let Ok(_slot) = semantic.slots.acquire().await else {
+        return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
     };
     // Each candidate's vector for this note, from the cache or from this request: kept here, so that an
     // eviction by another note in between cannot drop a candidate.
