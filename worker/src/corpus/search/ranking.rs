@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use super::consensus;
 pub use super::consensus::POOL;
 use super::relevance::{self, ARTICLES, Cutoff, SEMANTIC_ARTICLES, SEMANTIC_TICKETS, TICKETS};
+use super::semantic::EmbeddingError;
 use super::terms::QueryTerms;
 use super::{Searcher, kb};
 use crate::context::{KbArticle, SimilarTicket};
@@ -76,8 +77,13 @@ pub async fn rank(
     let Some(semantic) = search.semantic() else {
         return Ok(Ranked { tickets, articles, semantic: false, query });
     };
-    // The lexical lists are kept until the semantic ones are complete: a failure falls back to them.
-    match super::semantic::rerank(semantic, search.pool(), tenant, ticket, tickets.clone(), articles.clone()).await {
+    // The lexical lists are kept until the semantic ones are complete: a failure falls back to them, and so
+    // does a ranking not done within the embedding server's timeout (the wait for a request slot included).
+    let limit = semantic.embedder.timeout();
+    let reranked = super::semantic::rerank(semantic, search.pool(), tenant, ticket, tickets.clone(), articles.clone());
+    let reranked =
+        tokio::time::timeout(limit, reranked).await.unwrap_or_else(|_| Err(EmbeddingError::TimedOut(limit).into()));
+    match reranked {
         Ok((tickets, articles)) => {
             semantic.outcomes.ranked();
             Ok(Ranked { tickets, articles, semantic: true, query })

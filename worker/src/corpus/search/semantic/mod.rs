@@ -108,8 +108,8 @@ struct TextRow {
 }
 
 /// `tickets` and `articles` (each best first, with their lexical scores) re-scored and re-sorted by
-/// meaning, within `embeddings.timeout_secs` all told (the wait for a request slot, the texts read, the
-/// request). A candidate whose row is gone is left out.
+/// meaning, once one of the request slots is free. A candidate whose row is gone is left out. The caller
+/// bounds the whole of it, the wait for a slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
 pub async fn rerank(
     semantic: &Semantic,
     pool: &PgPool,
@@ -121,21 +121,6 @@ pub async fn rerank(
     if tickets.is_empty() && articles.is_empty() {
         return Ok((tickets, articles));
     }
-    let limit = semantic.embedder.timeout();
-    tokio::time::timeout(limit, rerank_in_slot(semantic, pool, tenant, ticket, tickets, articles))
-        .await
-        .unwrap_or(Err(SemanticError::Embedding(EmbeddingError::TimedOut(limit))))
-}
-
-/// [`rerank`] once one of the request slots is free (the wait is part of the caller's time limit).
-async fn rerank_in_slot(
-    semantic: &Semantic,
-    pool: &PgPool,
-    tenant: &str,
-    ticket: &Ticket,
-    tickets: Vec<Scored>,
-    articles: Vec<Scored>,
-) -> Result<(Vec<Scored>, Vec<Scored>), SemanticError> {
     // The semaphore is never closed: acquiring fails only if it were, and then no request is made.
     let Ok(_slot) = semantic.slots.acquire().await else {
         return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
