@@ -259,3 +259,21 @@ impl Respond for Delayed {
         self.0.respond(request).set_delay(self.1)
     }
 }
+
+#[tokio::test]
+async fn a_transport_error_names_its_cause_but_not_the_url() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let config = EmbeddingsConfig {
+        base_url: Some(format!("http://user:secret@127.0.0.1:{port}/v1")),
+        model: Some("m".into()),
+        allow_private_base_url: true,
+        ..EmbeddingsConfig::default()
+    };
+    let embedder = Embedder::from_config(&config).expect("config").expect("on");
+    let err = embedder.embed(&["printer offline".to_owned()]).await.expect_err("nothing listens");
+    let message = err.to_string();
+    assert!(message.starts_with("embeddings: request failed"), "{message}");
+    assert!(message.contains("Connection refused"), "the cause is named: {message}");
+    assert!(!message.contains("secret") && !message.contains(&port.to_string()), "{message}");
+}

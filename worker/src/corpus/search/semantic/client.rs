@@ -25,8 +25,10 @@ const MAX_ANSWER_BYTES: usize = 16 << 20;
 pub enum EmbeddingError {
     #[error("embeddings: {0}")]
     Config(String),
+    /// The transport's error and its causes, without the URL (as every outbound error here: a URL may hold
+    /// what the logs must not).
     #[error("embeddings: request failed: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(String),
     #[error("embeddings: the server answered {0}")]
     Status(reqwest::StatusCode),
     #[error("embeddings: malformed answer: {0}")]
@@ -98,12 +100,12 @@ impl Embedder {
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose_secret());
         }
-        let mut response = request.send().await?;
+        let mut response = request.send().await.map_err(http)?;
         if !response.status().is_success() {
             return Err(EmbeddingError::Status(response.status()));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
+        while let Some(chunk) = response.chunk().await.map_err(http)? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(EmbeddingError::Malformed(format!("longer than {MAX_ANSWER_BYTES} bytes")));
             }
@@ -112,6 +114,19 @@ impl Embedder {
         let answer: Answer = serde_json::from_slice(&body).map_err(|err| EmbeddingError::Malformed(err.to_string()))?;
         vectors(answer, texts.len())
     }
+}
+
+/// `err` and its causes, one line, without the URL.
+fn http(err: reqwest::Error) -> EmbeddingError {
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    EmbeddingError::Http(text)
 }
 
 /// The answer's vectors in the order of the input, checked (one per text, one dimension, finite, not all
