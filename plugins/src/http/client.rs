@@ -155,7 +155,9 @@ fn classify(err: reqwest::Error) -> ToolError {
     }
 }
 
-fn without_url(err: reqwest::Error) -> String {
+/// `err` and its causes on one line, without the URL (a URL may hold what the logs must not): what every
+/// outbound client of the workspace reports a transport failure with.
+pub fn without_url(err: reqwest::Error) -> String {
     use std::error::Error as _;
     let err = err.without_url();
     let mut message = err.to_string();

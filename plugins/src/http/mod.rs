@@ -8,7 +8,7 @@ mod resolver;
 mod response;
 mod retry;
 
-pub use client::{HttpBuildError, HttpClient};
+pub use client::{HttpBuildError, HttpClient, without_url};
 pub use config::HttpConfig;
 pub use resolver::{AddressRefused, OUTBOUND_PRIVATE_SETTING, PolicyResolver};
 pub use response::HttpResponse;

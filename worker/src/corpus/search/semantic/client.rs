@@ -116,17 +116,9 @@ impl Embedder {
     }
 }
 
-/// `err` and its causes, one line, without the URL.
+/// The transport's failure, as the other outbound clients report one.
 fn http(err: reqwest::Error) -> EmbeddingError {
-    let err = err.without_url();
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    EmbeddingError::Http(text)
+    EmbeddingError::Http(enhancer_plugins::http::without_url(err))
 }
 
 /// The answer's vectors in the order of the input, checked (one per text, one dimension, finite, not all
