@@ -54,6 +54,17 @@ async fn metrics(State(state): State<HealthState>) -> Response {
             let counter = state.ctx.metrics.semantic_rankings.with_label_values(&[outcome]);
             counter.inc_by(count.saturating_sub(counter.get()));
         }
+        for (kind, vectors) in semantic.indexed() {
+            let vectors = i64::try_from(vectors).unwrap_or(i64::MAX);
+            state.ctx.metrics.embeddings_indexed.with_label_values(&[kind]).set(vectors);
+        }
+        let (backfilled, failures) = semantic.outcomes.backfill_counts();
+        for (counter, count) in [
+            (&state.ctx.metrics.embeddings_backfilled, backfilled),
+            (&state.ctx.metrics.embeddings_backfill_failures, failures),
+        ] {
+            counter.inc_by(count.saturating_sub(counter.get()));
+        }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.ctx.metrics.render()).into_response()
 }

@@ -32,6 +32,9 @@ pub struct Metrics {
     /// at each scrape.
     pub search_index_rebuilds: IntCounter,
     pub semantic_rankings: IntCounterVec,
+    pub embeddings_indexed: IntGaugeVec,
+    pub embeddings_backfilled: IntCounter,
+    pub embeddings_backfill_failures: IntCounter,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -120,6 +123,24 @@ impl Metrics {
                  (the server failed; ranked by words)",
                 &["outcome"],
             ),
+            embeddings_indexed: IntGaugeVec::new(
+                Opts::new(
+                    "enhancer_worker_embeddings_indexed",
+                    "Stored embeddings in the worker's nearest-neighbour indexes, all tenants, by kind",
+                ),
+                &["kind"],
+            )
+            .expect("valid metric"),
+            embeddings_backfilled: IntCounter::new(
+                "enhancer_worker_embeddings_backfilled_total",
+                "Past tickets and articles this worker's backfill embedded and stored",
+            )
+            .expect("valid metric"),
+            embeddings_backfill_failures: IntCounter::new(
+                "enhancer_worker_embeddings_backfill_failures_total",
+                "Backfill batches that failed (embedding server or database); each waits 30 s before the next",
+            )
+            .expect("valid metric"),
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
@@ -136,6 +157,9 @@ impl Metrics {
             Box::new(metrics.search_index_documents.clone()),
             Box::new(metrics.search_index_rebuilds.clone()),
             Box::new(metrics.semantic_rankings.clone()),
+            Box::new(metrics.embeddings_indexed.clone()),
+            Box::new(metrics.embeddings_backfilled.clone()),
+            Box::new(metrics.embeddings_backfill_failures.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

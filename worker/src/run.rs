@@ -13,7 +13,7 @@ use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
 use tokio::sync::watch;
 
 use crate::consumer::{self, ConsumerOptions, ConsumerState};
-use crate::corpus::search::semantic::Embedder;
+use crate::corpus::search::semantic::{Embedder, backfill};
 use crate::health::{self, HealthState};
 use crate::job::tenant::{TenantCache, WorkerTenant};
 use crate::job::{WorkerContext, history};
@@ -113,6 +113,11 @@ impl Worker {
     /// Consumes until `shutdown` flips to true, then drains, releases the claims of the jobs the drain
     /// abandoned and closes the publisher.
     pub async fn run(&self, shutdown: watch::Receiver<bool>) {
+        // With `[embeddings]`, the documents without a vector are embedded in the background, for the search
+        // by meaning across the whole corpus.
+        if let Some(semantic) = self.ctx.search.semantic() {
+            tokio::spawn(backfill::run(semantic.clone(), self.ctx.pool.clone(), shutdown.clone()));
+        }
         consumer::run(Arc::clone(&self.ctx), self.options.clone(), self.state.clone(), shutdown).await;
         // No job of this process runs any more: the next worker may take its unfinished claims at once
         // rather than after their leases. (A killed process cannot do this; its leases run out.)

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_shared::tenant::StageToggles;
-use enhancer_worker::corpus::search::semantic::Embedder;
+use enhancer_worker::corpus::search::semantic::{Embedder, backfill};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather;
 use sqlx::PgPool;
@@ -66,6 +66,10 @@ pub async fn run(
         Some(embedder) => Searcher::new(pool.clone()).with_embedder(embedder),
         None => Searcher::new(pool.clone()),
     };
+    // Every past ticket and article embedded first, as a worker's backfill leaves a corpus.
+    if let Some(semantic) = search.semantic() {
+        backfill::complete(semantic, pool, tenant).await?;
+    }
     let queries = data.queries();
     let mut outcomes = Vec::with_capacity(queries.len());
     let mut elapsed = Duration::ZERO;

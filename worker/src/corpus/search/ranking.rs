@@ -54,22 +54,22 @@ impl Ranked {
     }
 }
 
-/// Ranks the tenant's similar tickets (when `tickets`) and articles (when `articles`) for `ticket`: by
-/// words, then by meaning when the searcher has an embedding server and it answers.
+/// Ranks the tenant's similar tickets (when `want_tickets`) and articles (when `want_articles`) for
+/// `ticket`: by words, then by meaning when the searcher has an embedding server and it answers.
 pub async fn rank(
     search: &Searcher,
     tenant: &str,
     ticket: &Ticket,
-    tickets: bool,
-    articles: bool,
+    want_tickets: bool,
+    want_articles: bool,
 ) -> Result<Ranked, sqlx::Error> {
     let query = super::terms::query_terms(search.pool(), ticket).await?;
-    let similar = if tickets {
+    let similar = if want_tickets {
         super::tickets::similar(search, tenant, ticket.id.as_str(), &query, POOL).await?
     } else {
         Vec::new()
     };
-    let kb = if articles { kb::matches(search, tenant, &query, POOL).await? } else { kb::KbMatches::default() };
+    let kb = if want_articles { kb::matches(search, tenant, &query, POOL).await? } else { kb::KbMatches::default() };
     let (tickets, mut articles) = consensus::rerank(similar, kb.articles.into_iter().zip(kb.agreement).collect());
     for article in &mut articles {
         article.score *= kb.known_share;
@@ -80,7 +80,8 @@ pub async fn rank(
     // The lexical lists are kept until the semantic ones are complete: a failure falls back to them, and so
     // does a ranking not done within the embedding server's timeout (the wait for a request slot included).
     let limit = semantic.embedder.timeout();
-    let reranked = super::semantic::rerank(semantic, search.pool(), tenant, ticket, tickets.clone(), articles.clone());
+    let pooled = (want_tickets.then(|| tickets.clone()), want_articles.then(|| articles.clone()));
+    let reranked = super::semantic::rerank(search, semantic, tenant, ticket, pooled.0, pooled.1);
     let reranked =
         tokio::time::timeout(limit, reranked).await.unwrap_or_else(|_| Err(EmbeddingError::TimedOut(limit).into()));
     match reranked {

@@ -51,7 +51,7 @@ impl Searcher {
 
     /// This searcher, re-ranking by meaning with `embedder` ([`super::semantic`]).
     pub fn with_embedder(self, embedder: Embedder) -> Self {
-        Self { semantic: Some(Semantic::new(embedder)), ..self }
+        Self { semantic: Some(Semantic::new(embedder, self.cadence)), ..self }
     }
 
     pub fn semantic(&self) -> Option<&Semantic> {

@@ -90,6 +90,11 @@ impl Embedder {
         self.timeout
     }
 
+    /// The model's name: the stored vectors are its (`super::store`).
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
     /// Each text's embedding, in order, scaled to unit length (so a dot product is the cosine).
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbeddingError> {
         if texts.is_empty() {

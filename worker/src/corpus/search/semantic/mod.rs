@@ -1,22 +1,26 @@
-//! Semantic re-ranking: the lexical ranking's candidates (`super::ranking`, [`super::consensus::POOL`]
-//! deep) re-scored by the cosine of their embedding with the new ticket's, when an embedding server is
-//! configured (`[embeddings]`). Word overlap cannot tell "lock the account of an intern who left" (a
-//! leaver) from a locked account; a sentence-embedding model mostly can (`docs/BENCHMARKS.md`, "Semantic
-//! re-ranking").
+//! Search by meaning, when an embedding server is configured (`[embeddings]`): the lexical ranking's
+//! candidates (`super::ranking`, [`super::consensus::POOL`] deep) and the [`NEAREST`] documents nearest in
+//! meaning to the new ticket ([`nearest`], over the vectors the [`backfill`] stored) are re-scored by the
+//! cosine of their embedding with the new ticket's. Word overlap cannot tell "lock the account of an
+//! intern who left" (a leaver) from a locked account, nor find "cannot reach the intranet" for "DNS does
+//! not resolve"; a sentence-embedding model mostly can (`docs/BENCHMARKS.md`, "Semantic re-ranking").
 //!
 //! A candidate's score becomes `cosine + LEXICAL_WEIGHT x lexical / best lexical` of its list: the meaning
-//! decides, the words break near-ties. One embedding request per note: the new ticket and every candidate
-//! not in the [`cache::EmbeddingCache`] yet, whose texts are read in one statement, e-mail addresses and
-//! phone numbers replaced. Any failure (the
+//! decides, the words break near-ties. One embedding request per note: the new ticket, and any candidate
+//! of the word search with no vector in the [`cache::EmbeddingCache`] or the shared store ([`store`]) yet
+//! (stored for the others once embedded), e-mail addresses and phone numbers replaced. Any failure (the
 //! server down, slow, or answering nonsense) leaves the lexical ranking as it was: the note loses its
 //! semantic ranking, never its job.
 
+pub mod backfill;
 mod cache;
 mod client;
+mod nearest;
+mod store;
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use enhancer_shared::domain::Ticket;
@@ -25,14 +29,22 @@ use tokio::sync::Semaphore;
 
 pub use cache::{EmbeddingCache, Source};
 pub use client::{Embedder, EmbeddingError};
+use nearest::NearestIndex;
 
+use super::index::Kind;
 use super::ranking::Scored;
+use super::{Cadence, Searcher};
 use crate::writer::llm::redact;
 
 /// The weight of a candidate's lexical score (as a share of the best in its list) against its cosine.
 /// Chosen on the calibration queries (`docs/BENCHMARKS.md`): 0.1 to 0.3 were within two queries of each
 /// other; the middle was taken.
 pub const LEXICAL_WEIGHT: f32 = 0.2;
+
+/// Candidates added from the nearest-neighbour index ([`nearest`]), of each kind, to the word search's pool.
+/// On the calibration queries 10 gave the top three of exact cosines over the whole corpus; twice that
+/// allows for the coarser signs of a corpus of 100,000 (`docs/BENCHMARKS.md`).
+pub const NEAREST: usize = 20;
 
 /// Why the semantic ranking could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -49,31 +61,63 @@ pub enum SemanticError {
 /// before it did not (most often its ticket alone).
 pub const MAX_REQUESTS_IN_FLIGHT: usize = 16;
 
-/// The embedder, its cache and its request slots, shared by every search of the process.
+/// The embedder, its cache, its request slots and the nearest-neighbour indexes, shared by every search of
+/// the process.
 #[derive(Debug, Clone)]
 pub struct Semantic {
     pub embedder: Embedder,
     pub cache: Arc<EmbeddingCache>,
     pub outcomes: Arc<Outcomes>,
     pub slots: Arc<Semaphore>,
+    cadence: Cadence,
+    nearest: Arc<Mutex<NearestIndexes>>,
 }
 
+/// The nearest-neighbour indexes made so far, by tenant and kind.
+type NearestIndexes = HashMap<(String, Source), Arc<NearestIndex>>;
+
 impl Semantic {
-    pub fn new(embedder: Embedder) -> Self {
+    /// Its nearest-neighbour indexes catch up and rebuild at `cadence`, as the word indexes do.
+    pub fn new(embedder: Embedder, cadence: Cadence) -> Self {
         Self {
             embedder,
             cache: Arc::default(),
             outcomes: Arc::default(),
             slots: Arc::new(Semaphore::new(MAX_REQUESTS_IN_FLIGHT)),
+            cadence,
+            nearest: Arc::default(),
         }
+    }
+
+    pub fn cadence(&self) -> Cadence {
+        self.cadence
+    }
+
+    /// The tenant's nearest-neighbour index of `source`, made (empty, loaded on its first read) when it has
+    /// none yet.
+    fn nearest(&self, tenant: &str, source: Source) -> Arc<NearestIndex> {
+        let mut indexes = self.nearest.lock().unwrap_or_else(PoisonError::into_inner);
+        let make = || NearestIndex::new(source, tenant, self.embedder.model(), self.cadence);
+        Arc::clone(indexes.entry((tenant.to_owned(), source)).or_insert_with(make))
+    }
+
+    /// Vectors in the nearest-neighbour indexes of every tenant, by kind (`tickets`, `articles`), for the
+    /// metrics.
+    pub fn indexed(&self) -> [(&'static str, usize); 2] {
+        let indexes = self.nearest.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = |kind| indexes.iter().filter(|((_, s), _)| *s == kind).map(|(_, i)| i.documents()).sum();
+        [("tickets", count(Source::Ticket)), ("articles", count(Source::Article))]
     }
 }
 
-/// How many notes were ranked by meaning, and how many fell back to words (for the metrics).
+/// How many notes were ranked by meaning, and how many fell back to words; how many documents the backfill
+/// stored, and how often it failed (for the metrics).
 #[derive(Debug, Default)]
 pub struct Outcomes {
     ranked: AtomicU64,
     fallbacks: AtomicU64,
+    backfilled: AtomicU64,
+    backfill_failures: AtomicU64,
 }
 
 impl Outcomes {
@@ -89,90 +133,193 @@ impl Outcomes {
     pub fn counts(&self) -> (u64, u64) {
         (self.ranked.load(Ordering::Relaxed), self.fallbacks.load(Ordering::Relaxed))
     }
+
+    pub fn backfilled(&self, documents: u64) {
+        self.backfilled.fetch_add(documents, Ordering::Relaxed);
+    }
+
+    pub fn backfill_failed(&self) {
+        self.backfill_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (documents the backfill stored, backfill failures) so far.
+    pub fn backfill_counts(&self) -> (u64, u64) {
+        (self.backfilled.load(Ordering::Relaxed), self.backfill_failures.load(Ordering::Relaxed))
+    }
 }
 
-/// Tickets (`$2`) and articles (`$3`) of the tenant (`$1`) with the text that is embedded: a ticket's
-/// subject, description and resolution, an article's title and body, as the model reads them.
-const TEXTS: &str = "\
-    SELECT true AS ticket, ticket_id AS id, concat_ws(E'\\n', subject, description, resolution) AS text \
-    FROM tickets WHERE tenant_id = $1 AND ticket_id = ANY ($2) \
-    UNION ALL \
-    SELECT false, article_id, concat_ws(E'\\n', title, body) \
-    FROM kb_articles WHERE tenant_id = $1 AND article_id = ANY ($3)";
-
-#[derive(sqlx::FromRow)]
-struct TextRow {
-    ticket: bool,
-    id: String,
-    text: String,
-}
-
-/// `tickets` and `articles` (each best first, with their lexical scores) re-scored and re-sorted by
-/// meaning, once one of the request slots is free. A candidate whose row is gone is left out. The caller
-/// bounds the whole of it, the wait for a slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
+/// `tickets` and `articles` (each best first, with their lexical scores), with the documents nearest in
+/// meaning to the ticket added ([`NEAREST`] of each kind, lexical score 0), re-scored and re-sorted by
+/// meaning, once one of the request slots is free. A candidate whose row is gone, or a nearest document
+/// with no vector of its current version, is left out. The caller bounds the whole of it, the wait for a
+/// slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
 pub async fn rerank(
+    search: &Searcher,
     semantic: &Semantic,
-    pool: &PgPool,
     tenant: &str,
     ticket: &Ticket,
-    tickets: Vec<Scored>,
-    articles: Vec<Scored>,
+    tickets: Option<Vec<Scored>>,
+    articles: Option<Vec<Scored>>,
 ) -> Result<(Vec<Scored>, Vec<Scored>), SemanticError> {
-    if tickets.is_empty() && articles.is_empty() {
-        return Ok((tickets, articles));
-    }
+    let pool = search.pool();
+    let wanted = [tickets.is_some(), articles.is_some()];
+    let (tickets, articles) = (tickets.unwrap_or_default(), articles.unwrap_or_default());
     // The semaphore is never closed: acquiring fails only if it were, and then no request is made.
-    let Ok(_slot) = semantic.slots.acquire().await else {
+    let Ok(slot) = semantic.slots.acquire().await else {
         return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
     };
-    // Each candidate's vector for this note, from the cache or from this request: kept here, so that an
-    // eviction by another note in between cannot drop a candidate.
-    let mut vectors: HashMap<(Source, &str), Arc<[f32]>> = HashMap::new();
-    let mut missing: [Vec<&str>; 2] = [Vec::new(), Vec::new()];
+    let mut note = NoteVectors::default();
+    // The word search's candidates: from the cache, else the store, else embedded in the request that
+    // embeds the ticket.
+    let mut to_embed: Vec<(Source, store::Document)> = Vec::new();
     for (source, items) in [(Source::Ticket, &tickets), (Source::Article, &articles)] {
-        for item in items.iter() {
-            match semantic.cache.get(tenant, source, &item.id, item.stamp) {
-                Some(vector) => _ = vectors.insert((source, item.id.as_str()), vector),
-                None => missing[source as usize].push(item.id.as_str()),
+        let missing = note.take_cached(semantic, tenant, source, items.iter().map(|i| (i.id.as_str(), i.stamp)));
+        for document in store::named(pool, tenant, source, semantic.embedder.model(), &missing).await? {
+            if let Some(document) = note.stored(semantic, tenant, source, document) {
+                to_embed.push((source, document));
             }
         }
     }
-    let rows: Vec<TextRow> = if missing.iter().all(Vec::is_empty) {
-        Vec::new()
-    } else {
-        sqlx::query_as(TEXTS).bind(tenant).bind(&missing[0]).bind(&missing[1]).fetch_all(pool).await?
-    };
     // E-mail addresses and phone numbers say nothing about the problem: they never leave (as with an LLM
     // tenant's `redact_pii`, here for every tenant).
     let mut texts = vec![redact(&format!("{}\n{}", ticket.subject, ticket.description)).0];
-    texts.extend(rows.iter().map(|row| redact(&row.text).0));
+    texts.extend(to_embed.iter().map(|(_, d)| redact(d.text.as_deref().unwrap_or_default()).0));
     let mut embedded = semantic.embedder.embed(&texts).await?.into_iter();
+    drop(slot);
     let query = embedded.next().unwrap_or_default();
-    for (row, vector) in rows.iter().zip(embedded) {
-        let (source, items) = if row.ticket { (Source::Ticket, &tickets) } else { (Source::Article, &articles) };
-        if let Some(item) = items.iter().find(|item| item.id == row.id) {
-            let vector: Arc<[f32]> = vector.into();
-            semantic.cache.put(tenant, source, &item.id, item.stamp, Arc::clone(&vector));
-            vectors.insert((source, item.id.as_str()), vector);
-        }
+    for ((source, document), vector) in to_embed.iter().zip(embedded) {
+        note.put(semantic, tenant, *source, &document.id, document.stamp.timestamp_micros(), vector.into());
     }
-    if let Some(other) = vectors.values().find(|vector| vector.len() != query.len()) {
+    save(semantic, pool, tenant, &to_embed, &note).await;
+    // The documents nearest in meaning that the word search did not find, with their stored vectors.
+    let mut extra: [Vec<Scored>; 2] = [Vec::new(), Vec::new()];
+    for (source, kind, items) in
+        [(Source::Ticket, Kind::Tickets, &tickets), (Source::Article, Kind::Articles, &articles)]
+    {
+        if !wanted[source as usize] {
+            continue;
+        }
+        let pooled: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let skip = |id: &str| pooled.contains(id) || (source == Source::Ticket && id == ticket.id.as_str());
+        let near = semantic.nearest(tenant, source).nearest(pool, &query, NEAREST, skip).await?;
+        // Their current versions, from the word index this note's search brought up to date: a document
+        // deleted since it was embedded is not there.
+        let current: Vec<(String, i64)> = search
+            .index(tenant, kind)
+            .read(pool, |index| near.into_iter().filter_map(|id| index.stamp(&id).map(|stamp| (id, stamp))).collect())
+            .await?;
+        let missing =
+            note.take_cached(semantic, tenant, source, current.iter().map(|(id, stamp)| (id.as_str(), *stamp)));
+        for document in store::named(pool, tenant, source, semantic.embedder.model(), &missing).await? {
+            // A document rewritten since it was embedded has no vector of its version: the backfill embeds
+            // it again, and it is left out until then.
+            _ = note.stored(semantic, tenant, source, document);
+        }
+        extra[source as usize] = current
+            .into_iter()
+            .filter(|(id, _)| note.vectors.contains_key(&(source, id.clone())))
+            .map(|(id, stamp)| Scored { id, score: 0.0, stamp })
+            .collect();
+    }
+    if let Some(other) = note.vectors.values().find(|vector| vector.len() != query.len()) {
         // The server's model changed under a running worker: its vectors are not comparable.
         return Err(EmbeddingError::Malformed(format!("{} dimensions against {}", other.len(), query.len())).into());
     }
-    let rescore = |source, items: &[Scored]| -> Vec<Scored> {
-        let best = items.iter().map(|item| item.score).fold(0.0_f32, f32::max);
-        let mut scored: Vec<Scored> = items
-            .iter()
+    let [extra_tickets, extra_articles] = extra;
+    Ok((
+        note.rescore(Source::Ticket, &query, tickets, extra_tickets),
+        note.rescore(Source::Article, &query, articles, extra_articles),
+    ))
+}
+
+/// Each candidate's vector for this note, from the cache, the store or this note's request: kept here, so
+/// that an eviction by another note in between cannot drop a candidate.
+#[derive(Default)]
+struct NoteVectors {
+    vectors: HashMap<(Source, String), Arc<[f32]>>,
+}
+
+impl NoteVectors {
+    /// Takes the cached vectors of `items` (id, stamp); returns the ids of those not cached.
+    fn take_cached<'a>(
+        &mut self,
+        semantic: &Semantic,
+        tenant: &str,
+        source: Source,
+        items: impl Iterator<Item = (&'a str, i64)>,
+    ) -> Vec<&'a str> {
+        let mut missing = Vec::new();
+        for (id, stamp) in items {
+            match semantic.cache.get(tenant, source, id, stamp) {
+                Some(vector) => _ = self.vectors.insert((source, id.to_owned()), vector),
+                None => missing.push(id),
+            }
+        }
+        missing
+    }
+
+    /// Takes the document's stored vector (and caches it); returns the document when it has none.
+    fn stored(
+        &mut self,
+        semantic: &Semantic,
+        tenant: &str,
+        source: Source,
+        document: store::Document,
+    ) -> Option<store::Document> {
+        match document.vector {
+            Some(ref vector) => {
+                let stamp = document.stamp.timestamp_micros();
+                self.put(semantic, tenant, source, &document.id, stamp, vector.as_slice().into());
+                None
+            }
+            None => Some(document),
+        }
+    }
+
+    fn put(&mut self, semantic: &Semantic, tenant: &str, source: Source, id: &str, stamp: i64, vector: Arc<[f32]>) {
+        semantic.cache.put(tenant, source, id, stamp, Arc::clone(&vector));
+        self.vectors.insert((source, id.to_owned()), vector);
+    }
+
+    /// The pool and the extra candidates with a vector, scored `cosine + LEXICAL_WEIGHT x lexical / best`,
+    /// best first.
+    fn rescore(&self, source: Source, query: &[f32], pool: Vec<Scored>, extra: Vec<Scored>) -> Vec<Scored> {
+        let best = pool.iter().map(|item| item.score).fold(0.0_f32, f32::max);
+        let mut scored: Vec<Scored> = pool
+            .into_iter()
+            .chain(extra)
             .filter_map(|item| {
-                let vector = vectors.get(&(source, item.id.as_str()))?;
-                let cosine: f32 = vector.iter().zip(&query).map(|(a, b)| a * b).sum();
+                let vector = self.vectors.get(&(source, item.id.clone()))?;
+                let cosine: f32 = vector.iter().zip(query).map(|(a, b)| a * b).sum();
                 let lexical = if best > 0.0 { item.score / best } else { 0.0 };
-                Some(Scored { score: cosine + LEXICAL_WEIGHT * lexical, ..item.clone() })
+                Some(Scored { score: cosine + LEXICAL_WEIGHT * lexical, ..item })
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         scored
-    };
-    Ok((rescore(Source::Ticket, &tickets), rescore(Source::Article, &articles)))
+    }
+}
+
+/// Stores what the note embedded, for the other workers and the nearest-neighbour indexes. A failure
+/// costs only that: the note has its vectors.
+async fn save(
+    semantic: &Semantic,
+    pool: &PgPool,
+    tenant: &str,
+    embedded: &[(Source, store::Document)],
+    note: &NoteVectors,
+) {
+    for source in [Source::Ticket, Source::Article] {
+        let documents: Vec<&store::Document> = embedded.iter().filter(|(s, _)| *s == source).map(|(_, d)| d).collect();
+        let made_from: Vec<(&str, chrono::DateTime<chrono::Utc>)> =
+            documents.iter().map(|d| (d.id.as_str(), d.stamp)).collect();
+        let vectors: Vec<&[f32]> =
+            documents.iter().filter_map(|d| note.vectors.get(&(source, d.id.clone())).map(|v| &v[..])).collect();
+        if made_from.is_empty() || vectors.len() != made_from.len() {
+            continue;
+        }
+        if let Err(err) = store::save(pool, tenant, source, semantic.embedder.model(), &made_from, &vectors).await {
+            tracing::warn!(error = %err, tenant, "cannot store the embeddings a note made");
+        }
+    }
 }

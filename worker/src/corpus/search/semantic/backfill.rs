@@ -1,0 +1,177 @@
+//! The backfill: every worker with `[embeddings]` embeds, in the background, each past ticket and article
+//! that has no vector of the configured model for its current version, and stores it
+//! ([`super::store`]), where the nearest-neighbour indexes ([`super::nearest`]) find it. A new
+//! installation, an import of 100,000 tickets or a change of model is embedded this way, newest first,
+//! [`BATCH`] documents per request; from then on the tickets written since.
+//!
+//! Workers share the work through a transaction-scoped advisory lock per tenant and kind, held from the
+//! read of a batch to the write of its vectors: a worker that finds it taken moves on, so a batch is
+//! embedded once however many workers run. The transaction stays open for the embedding request (at most
+//! `embeddings.timeout_secs`), which holds one of the worker's database connections that long.
+//!
+//! A batch takes one of the embedding requests slots the notes use ([`super::MAX_REQUESTS_IN_FLIGHT`]), so
+//! a backfill never holds more than one. A failure (the server down, a malformed answer) waits
+//! [`AFTER_FAILURE`] and tries again; notes are ranked by words meanwhile, as they are for documents not
+//! embedded yet.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use super::cache::Source;
+use super::store::{self, Position};
+use super::{EmbeddingError, Semantic, SemanticError};
+use crate::writer::llm::redact;
+
+/// Documents per embedding request: one request of 64 texts of up to 2,000 characters each is well within
+/// what OpenAI's endpoint and TEI take at once (2,048 inputs; TEI's default `max-client-batch-size` is 32
+/// per forward pass, which it splits to itself).
+pub const BATCH: i64 = 64;
+
+/// The wait when nothing was pending.
+const IDLE: Duration = Duration::from_secs(5);
+
+/// The wait after a failure.
+pub const AFTER_FAILURE: Duration = Duration::from_secs(30);
+
+/// How often a worker walks every document again rather than those written since its previous walk: finds
+/// what a transaction longer than the cadence's overlap wrote, and the vectors of another model.
+const FULL_WALK_EVERY: Duration = Duration::from_secs(600);
+
+/// What one batch did.
+#[derive(Debug, PartialEq)]
+pub enum Filled {
+    /// The walk is complete: every document written since it started had a vector, or has one now.
+    Done,
+    /// This many were embedded and stored, and there may be more.
+    More(usize),
+    /// Another worker holds this tenant and kind.
+    Busy,
+}
+
+/// A walk through one tenant's documents of one kind, newest first.
+#[derive(Debug, Default, Clone)]
+pub struct Walk {
+    /// Documents written before this were embedded by a previous complete walk.
+    since: Option<DateTime<Utc>>,
+    /// The database's time when this walk started, which the next one starts from once this one is done.
+    started: Option<DateTime<Utc>>,
+    /// Where this walk has got to.
+    below: Option<Position>,
+}
+
+/// Backfills until `shutdown` flips to true.
+pub async fn run(semantic: Semantic, pool: PgPool, mut shutdown: watch::Receiver<bool>) {
+    let mut walks: HashMap<(String, Source), Walk> = HashMap::new();
+    let mut walked = Instant::now();
+    loop {
+        if walked.elapsed() >= FULL_WALK_EVERY {
+            walks.clear();
+            walked = Instant::now();
+        }
+        let pause = match round(&semantic, &pool, &mut walks).await {
+            Ok(true) => Duration::ZERO,
+            Ok(false) => IDLE,
+            Err(err) => {
+                semantic.outcomes.backfill_failed();
+                tracing::warn!(error = %err, "embedding backfill failed; notes are ranked by words meanwhile");
+                AFTER_FAILURE
+            }
+        };
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// One batch of each tenant and kind with documents pending; true when some may have more.
+async fn round(
+    semantic: &Semantic,
+    pool: &PgPool,
+    walks: &mut HashMap<(String, Source), Walk>,
+) -> Result<bool, SemanticError> {
+    let tenants: Vec<String> =
+        sqlx::query_scalar("SELECT tenant_id FROM tenant_configs ORDER BY tenant_id").fetch_all(pool).await?;
+    let mut more = false;
+    for tenant in tenants {
+        for source in [Source::Ticket, Source::Article] {
+            let walk = walks.entry((tenant.clone(), source)).or_default();
+            more |= matches!(fill(semantic, pool, &tenant, source, walk).await?, Filled::More(_));
+        }
+    }
+    Ok(more)
+}
+
+/// Embeds and stores the next batch of the walk's pending documents. Public for the quality binary and the
+/// benchmarks, which backfill a corpus before they measure.
+pub async fn fill(
+    semantic: &Semantic,
+    pool: &PgPool,
+    tenant: &str,
+    source: Source,
+    walk: &mut Walk,
+) -> Result<Filled, SemanticError> {
+    let mut tx = pool.begin().await?;
+    let lock = format!("ticket-enhancer:embeddings:{tenant}:{}", source as u8);
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(&lock)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !locked {
+        return Ok(Filled::Busy);
+    }
+    // The transaction's start: what is written after it is read by the next walk.
+    let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
+    let started = *walk.started.get_or_insert(now);
+    let since = walk.since.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let model = semantic.embedder.model();
+    let pending = store::pending(&mut *tx, tenant, source, model, since, walk.below.as_ref(), BATCH).await?;
+    let Some(last) = pending.last() else {
+        tx.commit().await?;
+        // A transaction that started before this walk and commits after it is read again by the next
+        // (the overlap), as the word indexes catch up.
+        walk.since = Some(started - chrono::Duration::from_std(semantic.cadence().overlap).unwrap_or_default());
+        walk.started = None;
+        walk.below = None;
+        return Ok(Filled::Done);
+    };
+    walk.below = Some((last.stamp, last.id.clone()));
+    // As for a note: e-mail addresses and phone numbers never leave.
+    let texts: Vec<String> = pending.iter().map(|d| redact(d.text.as_deref().unwrap_or_default()).0).collect();
+    let vectors = {
+        let Ok(_slot) = semantic.slots.acquire().await else {
+            return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
+        };
+        let limit = semantic.embedder.timeout();
+        tokio::time::timeout(limit, semantic.embedder.embed(&texts))
+            .await
+            .unwrap_or(Err(EmbeddingError::TimedOut(limit)))?
+    };
+    let made_from: Vec<(&str, DateTime<Utc>)> = pending.iter().map(|d| (d.id.as_str(), d.stamp)).collect();
+    let vectors: Vec<&[f32]> = vectors.iter().map(Vec::as_slice).collect();
+    let stored = store::save(&mut *tx, tenant, source, model, &made_from, &vectors).await?;
+    tx.commit().await?;
+    semantic.outcomes.backfilled(stored);
+    Ok(Filled::More(pending.len()))
+}
+
+/// Backfills the tenant until every document has its vector (the quality binary, the benchmarks and
+/// tests); returns how many were embedded.
+pub async fn complete(semantic: &Semantic, pool: &PgPool, tenant: &str) -> Result<usize, SemanticError> {
+    let mut embedded = 0;
+    for source in [Source::Ticket, Source::Article] {
+        let mut walk = Walk::default();
+        loop {
+            match fill(semantic, pool, tenant, source, &mut walk).await? {
+                Filled::More(n) => embedded += n,
+                Filled::Done => break,
+                Filled::Busy => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+    Ok(embedded)
+}
