@@ -7,7 +7,7 @@
 //! Workers share the work through a transaction-scoped advisory lock per tenant and kind, held from the
 //! read of a batch to the write of its vectors: a worker that finds it taken moves on, so a batch is
 //! embedded once however many workers run. The transaction stays open for the embedding request (at most
-//! `embeddings.timeout_secs`), which holds one of the worker's database connections that long.
+//! [`BATCH_TIMEOUT`]), which holds one of the worker's database connections that long.
 //!
 //! A batch takes one of the embedding requests slots the notes use ([`super::MAX_REQUESTS_IN_FLIGHT`]), so
 //! a backfill never holds more than one. A failure (the server down, a malformed answer) waits
@@ -30,6 +30,11 @@ use crate::writer::llm::redact;
 /// what OpenAI's endpoint and TEI take at once (2,048 inputs; TEI's default `max-client-batch-size` is 32
 /// per forward pass, which it splits to itself).
 pub const BATCH: i64 = 64;
+
+/// How long a batch's request may take. Nothing waits for it but the backfill, where a note's request is
+/// bounded by `embeddings.timeout_secs` (5 s by default): 64 texts take a CPU-bound server several times
+/// one text's time, and a batch that always timed out would never be stored.
+pub const BATCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The wait when nothing was pending.
 const IDLE: Duration = Duration::from_secs(5);
@@ -146,8 +151,8 @@ pub async fn fill(
         let Ok(_slot) = semantic.slots.acquire().await else {
             return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
         };
-        let limit = semantic.embedder.timeout();
-        tokio::time::timeout(limit, semantic.embedder.embed(&texts))
+        let limit = BATCH_TIMEOUT.max(semantic.embedder.timeout());
+        tokio::time::timeout(limit, semantic.embedder.embed_within(&texts, limit))
             .await
             .unwrap_or(Err(EmbeddingError::TimedOut(limit)))?
     };

@@ -97,11 +97,17 @@ impl Embedder {
 
     /// Each text's embedding, in order, scaled to unit length (so a dot product is the cosine).
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbeddingError> {
+        self.embed_within(texts, self.timeout).await
+    }
+
+    /// [`Embedder::embed`] with a request that may take up to `limit` rather than the note's
+    /// `embeddings.timeout_secs` (the backfill's batches).
+    pub async fn embed_within(&self, texts: &[String], limit: Duration) -> Result<Vec<Vec<f32>>, EmbeddingError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
         let input = texts.iter().map(|t| clip(t)).collect();
-        let mut request = self.http.post(self.url.clone()).json(&Request { model: &self.model, input });
+        let mut request = self.http.post(self.url.clone()).timeout(limit).json(&Request { model: &self.model, input });
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose_secret());
         }
