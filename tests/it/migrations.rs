@@ -24,7 +24,16 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     .expect("list tables");
     assert_eq!(
         tables,
-        ["assets", "enhancement_history", "kb_articles", "tenant_configs", "ticket_addresses", "tickets"]
+        [
+            "article_embeddings",
+            "assets",
+            "enhancement_history",
+            "kb_articles",
+            "tenant_configs",
+            "ticket_addresses",
+            "ticket_embeddings",
+            "tickets"
+        ]
     );
 }
 
@@ -44,6 +53,9 @@ async fn schema_has_the_constraints_and_indexes_the_design_needs() {
     assert!(def("kb_articles_search_idx").contains("USING gin (search)"));
     assert!(def("assets_address_idx").contains("USING gist (address inet_ops)"));
     assert!(def("ticket_addresses_newest_idx").contains("(tenant_id, address, indexed_at DESC, ticket_id)"));
+    for table in ["ticket_embeddings", "article_embeddings"] {
+        assert!(def(&format!("{table}_written_idx")).contains("(tenant_id, model, embedded_at)"), "{table}");
+    }
     assert!(
         indexes.iter().any(|(_, d)| d.contains("UNIQUE") && d.contains("(tenant_id, idempotency_key)")),
         "enhancement_history must be unique per tenant and idempotency key"

@@ -2,8 +2,9 @@
 lexical pool (`quality --embeddings`): every past ticket and article embedded with all-MiniLM-L6-v2
 (minilm_server.py's forward pass), each query ranked against all of them by cosine, alone and plus 0.2 x
 BM25 as a share of the query's best (BM25 as tests/src/quality/bm25.rs computes it, which this reproduces
-to the digit). Prints recall@3 / top-1 / KB hit@3 as the quality binary defines them, for the first set's
-two halves; `--heldout` adds the fresh families (read them once, in aggregate).
+to the digit), and in the worker's shape: the 20 best by BM25 re-ranked by meaning, alone and with the 20
+nearest by sign bits added (`pooled`). Prints recall@3 / top-1 / KB hit@3 as the quality binary defines
+them, for the first set's two halves; `--heldout` adds the fresh families (read them once, in aggregate).
 
 Usage (in the virtual environment start.sh makes): python dense_baseline.py [--heldout]
 """
@@ -85,6 +86,24 @@ def figures(rankings):
     return round(recall / n, 3), round(top1 / n, 3), round(kb_hits / max(kb_queries, 1), 3)
 
 
+def pooled(docs, q, lexical, nearest):
+    """The worker's shape of ranking by meaning (worker/src/corpus/search/semantic/): the 20 best by words
+    (BM25 here), plus the `nearest` documents whose sign bits are closest to the query's by Hamming distance
+    (nearest.rs), scored cosine + 0.2 x lexical share; a document found by its signs alone has no lexical
+    part. Everything else is out (-inf)."""
+    order = np.argsort(-lexical, kind="stable")[:20]
+    pool = {int(i) for i in order if lexical[i] > 0}
+    scores = np.full(len(docs), -np.inf)
+    for i in pool:
+        scores[i] = docs[i] @ q + 0.2 * lexical[i]
+    if nearest:
+        hamming = ((docs > 0) != (q > 0)).sum(axis=1)
+        for i in np.argsort(hamming, kind="stable")[:nearest]:
+            if int(i) not in pool:
+                scores[i] = docs[i] @ q
+    return scores
+
+
 def main():
     past, articles, queries = load()
     P = np.array([embed(t) for _, t, _ in past])
@@ -92,7 +111,7 @@ def main():
     bm_tickets, bm_articles = Bm25([t for _, t, _ in past]), Bm25([t for _, t, _ in articles])
     groups = ["tune", "seen"] + (["heldout"] if "--heldout" in sys.argv else [])
     for group in groups:
-        rows = {"BM25": [], "dense": [], "dense + 0.2 BM25": []}
+        rows = {name: [] for name in ["BM25", "dense", "dense + 0.2 BM25", "pool by BM25", "pool + 20 by signs"]}
         for _, text, family, g in queries:
             if g != group:
                 continue
@@ -100,10 +119,13 @@ def main():
             relevant = {i for i, p in enumerate(past) if p[2] == family}
             kb = {i for i, a in enumerate(articles) if a[2] == family}
             bt, ba = bm_tickets.scores(text), bm_articles.scores(text)
+            bt_share, ba_share = bt / max(bt.max(), 1e-9), ba / max(ba.max(), 1e-9)
             for name, st, sa in [
                 ("BM25", bt, ba),
                 ("dense", P @ q, A @ q),
-                ("dense + 0.2 BM25", P @ q + 0.2 * bt / max(bt.max(), 1e-9), A @ q + 0.2 * ba / max(ba.max(), 1e-9)),
+                ("dense + 0.2 BM25", P @ q + 0.2 * bt_share, A @ q + 0.2 * ba_share),
+                ("pool by BM25", pooled(P, q, bt_share, 0), pooled(A, q, ba_share, 0)),
+                ("pool + 20 by signs", pooled(P, q, bt_share, 20), pooled(A, q, ba_share, 20)),
             ]:
                 rows[name].append((list(np.argsort(-st, kind="stable")[:3]), list(np.argsort(-sa, kind="stable")[:3]),
                                    relevant, kb))
