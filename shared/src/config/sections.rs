@@ -261,11 +261,15 @@ pub struct EmbeddingsConfig {
     pub timeout_secs: u64,
     /// As `llm.allow_private_base_url`: the server may be on loopback or a private network.
     pub allow_private_base_url: bool,
+    /// Tickets and articles nearest in meaning, across the tenant's whole corpus, added to each note's
+    /// candidates (0 to 100; 0 re-ranks the word search's candidates only). A scan of every stored vector
+    /// per note: its cost grows with the corpus (docs/BENCHMARKS.md).
+    pub nearest: usize,
 }
 
 impl Default for EmbeddingsConfig {
     fn default() -> Self {
-        Self { base_url: None, model: None, api_key: None, timeout_secs: 5, allow_private_base_url: false }
+        Self { base_url: None, model: None, api_key: None, timeout_secs: 5, allow_private_base_url: false, nearest: 20 }
     }
 }
 

@@ -104,6 +104,9 @@ impl Config {
         if !(1..=60).contains(&self.embeddings.timeout_secs) {
             return Err(invalid("embeddings.timeout_secs", "must be between 1 and 60 (a note waits for it)"));
         }
+        if self.embeddings.nearest > 100 {
+            return Err(invalid("embeddings.nearest", "must be between 0 and 100"));
+        }
         if self.outbound.connect_timeout_secs == 0 || self.outbound.request_timeout_secs == 0 {
             return Err(invalid("outbound.request_timeout_secs", "timeouts must be at least 1 second"));
         }

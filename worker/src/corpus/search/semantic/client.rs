@@ -46,6 +46,8 @@ pub struct Embedder {
     api_key: Option<SecretString>,
     /// `embeddings.timeout_secs`: of the whole semantic ranking of a note, the request included.
     timeout: Duration,
+    /// `embeddings.nearest`: documents nearest in meaning added to a note's candidates, of each kind.
+    nearest: usize,
 }
 
 #[derive(Serialize)]
@@ -83,11 +85,17 @@ impl Embedder {
         let url = url::Url::parse(&format!("{base}/embeddings"))
             .map_err(|err| EmbeddingError::Config(format!("embeddings.base_url: {err}")))?;
         let timeout = Duration::from_secs(config.timeout_secs);
-        Ok(Some(Self { http, url, model, api_key: config.api_key.clone(), timeout }))
+        Ok(Some(Self { http, url, model, api_key: config.api_key.clone(), timeout, nearest: config.nearest }))
     }
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// `embeddings.nearest`: how many documents of each kind nearest in meaning a note adds to its
+    /// candidates (`super::nearest`).
+    pub fn nearest(&self) -> usize {
+        self.nearest
     }
 
     /// The model's name: the stored vectors are its (`super::store`).

@@ -1,5 +1,5 @@
 //! Search by meaning, when an embedding server is configured (`[embeddings]`): the lexical ranking's
-//! candidates (`super::ranking`, [`super::consensus::POOL`] deep) and the [`NEAREST`] documents nearest in
+//! candidates (`super::ranking`, [`super::consensus::POOL`] deep) and the `embeddings.nearest` (default 20) documents nearest in
 //! meaning to the new ticket ([`nearest`], over the vectors the [`backfill`] stored) are re-scored by the
 //! cosine of their embedding with the new ticket's. Word overlap cannot tell "lock the account of an
 //! intern who left" (a leaver) from a locked account, nor find "cannot reach the intranet" for "DNS does
@@ -40,11 +40,6 @@ use crate::writer::llm::redact;
 /// Chosen on the calibration queries (`docs/BENCHMARKS.md`): 0.1 to 0.3 were within two queries of each
 /// other; the middle was taken.
 pub const LEXICAL_WEIGHT: f32 = 0.2;
-
-/// Candidates added from the nearest-neighbour index ([`nearest`]), of each kind, to the word search's pool.
-/// On the calibration queries 10 gave the top three of exact cosines over the whole corpus; twice that
-/// allows for the coarser signs of a corpus of 100,000 (`docs/BENCHMARKS.md`).
-pub const NEAREST: usize = 20;
 
 /// Why the semantic ranking could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -149,7 +144,7 @@ impl Outcomes {
 }
 
 /// `tickets` and `articles` (each best first, with their lexical scores), with the documents nearest in
-/// meaning to the ticket added ([`NEAREST`] of each kind, lexical score 0), re-scored and re-sorted by
+/// meaning to the ticket added (`embeddings.nearest` (default 20) of each kind, lexical score 0), re-scored and re-sorted by
 /// meaning, once one of the request slots is free. A candidate whose row is gone, or a nearest document
 /// with no vector of its current version, is left out. The caller bounds the whole of it, the wait for a
 /// slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
@@ -196,12 +191,12 @@ pub async fn rerank(
     for (source, kind, items) in
         [(Source::Ticket, Kind::Tickets, &tickets), (Source::Article, Kind::Articles, &articles)]
     {
-        if !wanted[source as usize] {
+        if !wanted[source as usize] || semantic.embedder.nearest() == 0 {
             continue;
         }
         let pooled: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
         let skip = |id: &str| pooled.contains(id) || (source == Source::Ticket && id == ticket.id.as_str());
-        let near = semantic.nearest(tenant, source).nearest(pool, &query, NEAREST, skip).await?;
+        let near = semantic.nearest(tenant, source).nearest(pool, &query, semantic.embedder.nearest(), skip).await?;
         // Their current versions, from the word index this note's search brought up to date: a document
         // deleted since it was embedded is not there.
         let current: Vec<(String, i64)> = search
