@@ -318,6 +318,28 @@ async fn a_ticket_sharing_no_word_is_found_by_meaning_once_embedded() {
     let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
     let semantic = search.semantic().expect("semantic");
     backfill::complete(semantic, &db.pool, TENANT).await.expect("backfill");
+    let pool_only = EmbeddingsConfig {
+        base_url: Some(format!("{}/v1", server.uri())),
+        model: Some("topics".into()),
+        api_key: Some(SecretString::from("embed-key")),
+        allow_private_base_url: true,
+        nearest: 0,
+        ..EmbeddingsConfig::default()
+    };
+    let pool_only = Embedder::from_config(&pool_only).expect("config").expect("on");
+    let ranked = ranking::rank(
+        &Searcher::new(db.pool.clone()).with_embedder(pool_only),
+        TENANT,
+        &printer_unusable(),
+        true,
+        true,
+    )
+    .await
+    .expect("rank");
+    assert!(
+        ranked.semantic && ranked.tickets.iter().all(|t| t.id != "INC-900"),
+        "nearest 0: the words' candidates only"
+    );
     let meaning = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
     assert!(meaning.semantic);
     let ids: Vec<&str> = meaning.tickets.iter().map(|t| t.id.as_str()).collect();
