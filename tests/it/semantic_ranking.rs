@@ -53,16 +53,20 @@ impl Respond for TopicEmbeddings {
     }
 }
 
-fn embedder(server: &MockServer) -> Embedder {
-    let config = EmbeddingsConfig {
+/// `[embeddings]` pointing at the topic server.
+fn topics_config(server: &MockServer) -> EmbeddingsConfig {
+    EmbeddingsConfig {
         base_url: Some(format!("{}/v1", server.uri())),
         model: Some("topics".into()),
         api_key: Some(SecretString::from("embed-key")),
         // wiremock listens on loopback.
         allow_private_base_url: true,
         ..EmbeddingsConfig::default()
-    };
-    Embedder::from_config(&config).expect("config").expect("configured")
+    }
+}
+
+fn embedder(server: &MockServer) -> Embedder {
+    Embedder::from_config(&topics_config(server)).expect("config").expect("configured")
 }
 
 pub(crate) async fn topic_server() -> MockServer {
@@ -318,14 +322,7 @@ async fn a_ticket_sharing_no_word_is_found_by_meaning_once_embedded() {
     let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
     let semantic = search.semantic().expect("semantic");
     backfill::complete(semantic, &db.pool, TENANT).await.expect("backfill");
-    let pool_only = EmbeddingsConfig {
-        base_url: Some(format!("{}/v1", server.uri())),
-        model: Some("topics".into()),
-        api_key: Some(SecretString::from("embed-key")),
-        allow_private_base_url: true,
-        nearest: 0,
-        ..EmbeddingsConfig::default()
-    };
+    let pool_only = EmbeddingsConfig { nearest: 0, ..topics_config(&server) };
     let pool_only = Embedder::from_config(&pool_only).expect("config").expect("on");
     let ranked = ranking::rank(
         &Searcher::new(db.pool.clone()).with_embedder(pool_only),
