@@ -159,6 +159,10 @@ pub async fn rerank(
     let pool = search.pool();
     let wanted = [tickets.is_some(), articles.is_some()];
     let (tickets, articles) = (tickets.unwrap_or_default(), articles.unwrap_or_default());
+    if tickets.is_empty() && articles.is_empty() && semantic.embedder.nearest() == 0 {
+        // Nothing to rank, and nothing to look for by meaning: no request.
+        return Ok((tickets, articles));
+    }
     // The semaphore is never closed: acquiring fails only if it were, and then no request is made.
     let Ok(slot) = semantic.slots.acquire().await else {
         return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
