@@ -216,11 +216,11 @@ pub async fn rerank(
         }
         extra[source as usize] = current
             .into_iter()
-            .filter(|(id, _)| note.vectors.contains_key(&(source, id.clone())))
+            .filter(|(id, _)| note.vectors[source as usize].contains_key(id.as_str()))
             .map(|(id, stamp)| Scored { id, score: 0.0, stamp })
             .collect();
     }
-    if let Some(other) = note.vectors.values().find(|vector| vector.len() != query.len()) {
+    if let Some(other) = note.vectors.iter().flat_map(HashMap::values).find(|vector| vector.len() != query.len()) {
         // The server's model changed under a running worker: its vectors are not comparable.
         return Err(EmbeddingError::Malformed(format!("{} dimensions against {}", other.len(), query.len())).into());
     }
@@ -232,10 +232,11 @@ pub async fn rerank(
 }
 
 /// Each candidate's vector for this note, from the cache, the store or this note's request: kept here, so
-/// that an eviction by another note in between cannot drop a candidate.
+/// that an eviction by another note in between cannot drop a candidate. By source, then id (looked up by
+/// `&str`, without an allocation per candidate).
 #[derive(Default)]
 struct NoteVectors {
-    vectors: HashMap<(Source, String), Arc<[f32]>>,
+    vectors: [HashMap<String, Arc<[f32]>>; 2],
 }
 
 impl NoteVectors {
@@ -250,7 +251,7 @@ impl NoteVectors {
         let mut missing = Vec::new();
         for (id, stamp) in items {
             match semantic.cache.get(tenant, source, id, stamp) {
-                Some(vector) => _ = self.vectors.insert((source, id.to_owned()), vector),
+                Some(vector) => _ = self.vectors[source as usize].insert(id.to_owned(), vector),
                 None => missing.push(id),
             }
         }
@@ -277,7 +278,7 @@ impl NoteVectors {
 
     fn put(&mut self, semantic: &Semantic, tenant: &str, source: Source, id: &str, stamp: i64, vector: Arc<[f32]>) {
         semantic.cache.put(tenant, source, id, stamp, Arc::clone(&vector));
-        self.vectors.insert((source, id.to_owned()), vector);
+        self.vectors[source as usize].insert(id.to_owned(), vector);
     }
 
     /// The pool and the extra candidates with a vector, scored `cosine + LEXICAL_WEIGHT x lexical / best`,
@@ -288,7 +289,7 @@ impl NoteVectors {
             .into_iter()
             .chain(extra)
             .filter_map(|item| {
-                let vector = self.vectors.get(&(source, item.id.clone()))?;
+                let vector = self.vectors[source as usize].get(item.id.as_str())?;
                 let cosine: f32 = vector.iter().zip(query).map(|(a, b)| a * b).sum();
                 let lexical = if best > 0.0 { item.score / best } else { 0.0 };
                 Some(Scored { score: cosine + LEXICAL_WEIGHT * lexical, ..item })
@@ -313,7 +314,7 @@ async fn save(
         let made_from: Vec<(&str, chrono::DateTime<chrono::Utc>)> =
             documents.iter().map(|d| (d.id.as_str(), d.stamp)).collect();
         let vectors: Vec<&[f32]> =
-            documents.iter().filter_map(|d| note.vectors.get(&(source, d.id.clone())).map(|v| &v[..])).collect();
+            documents.iter().filter_map(|d| note.vectors[source as usize].get(d.id.as_str()).map(|v| &v[..])).collect();
         if made_from.is_empty() || vectors.len() != made_from.len() {
             continue;
         }
