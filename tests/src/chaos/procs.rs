@@ -41,9 +41,24 @@ pub struct Processes {
     next_victim: HashMap<&'static str, usize>,
 }
 
-/// A loopback port free right now, for a process (or a private service) started next.
+/// A loopback port free right now, for a process (or a private service) started next: one below the
+/// kernel's ephemeral range (32768 and up on Linux), tried in turn from a start that differs per run. A port
+/// the kernel picks for `bind(0)` is one it may also give the next outbound connection as its local end, and
+/// one did take an ingest's port between the pick and the ingest's start (a CI run on 2026-12-03: "cannot
+/// listen on 127.0.0.1:41137: Address already in use").
 pub(crate) fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7_919) % SPAN;
+    for _ in 0..SPAN {
+        let offset = (start + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) % SPAN;
+        let port = u16::try_from(FIRST + offset).expect("under 32768");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    anyhow::bail!("no free loopback port between {FIRST} and {}", FIRST + SPAN)
 }
 
 impl Processes {

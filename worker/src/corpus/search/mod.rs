@@ -34,6 +34,7 @@ mod consensus;
 mod headline;
 mod index;
 mod kb;
+mod mirror;
 pub mod ranking;
 pub mod relevance;
 pub mod semantic;
@@ -43,8 +44,9 @@ mod texts;
 mod tickets;
 
 pub use assets::{related_assets, tickets_mentioning};
-pub use index::{Cadence, Searcher};
+pub use index::Searcher;
 pub use kb::kb_articles;
+pub use mirror::Cadence;
 pub use synonyms::lexemes as thesaurus_lexemes;
 pub use tickets::similar_tickets;
 

@@ -1,5 +1,5 @@
 //! The worker's in-memory search indexes: per tenant, one over its past tickets and one over its knowledge
-//! base ([`postings`]), each kept in step with its table ([`live`]). The similar-ticket and knowledge-base
+//! base ([`postings`]), each kept in step with its table ([`tables`], `super::mirror`). The similar-ticket and knowledge-base
 //! searches score here, in the worker, and read PostgreSQL only for the query's lexemes, the texts of the
 //! few documents a note shows, and what changed since the last search: scoring in the database cost tens
 //! of milliseconds of its CPU per search on a corpus of 100,000 tickets, on the one database every worker
@@ -10,8 +10,8 @@
 //! and the lexeme dictionary: the process grew by 50 MiB for 100,000 tickets (docs/BENCHMARKS.md); a
 //! tenant's indexes are built on its first search.
 
-mod live;
 mod postings;
+mod tables;
 mod tsvector;
 
 use std::collections::HashMap;
@@ -19,11 +19,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::PgPool;
 
+use super::mirror::Cadence;
 use super::semantic::{Embedder, Semantic};
 
-pub use live::Cadence;
-pub(super) use live::{Kind, LiveIndex};
 pub(super) use postings::Cut;
+use tables::WordTable;
+pub(super) use tables::{Kind, LiveIndex};
 
 /// The search side of the corpus: the pool, and the in-memory indexes of the tenants searched so far.
 /// Cheap to clone; clones share the indexes. One per worker process.
@@ -66,7 +67,7 @@ impl Searcher {
     pub fn documents(&self) -> [(&'static str, i64); 2] {
         let indexes: Vec<Arc<LiveIndex>> =
             self.tenants.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
-        let count = |kind| indexes.iter().filter(|i| i.kind() == kind).map(|i| i.documents()).sum::<usize>();
+        let count = |kind| indexes.iter().filter(|i| i.table().kind == kind).map(|i| i.documents()).sum::<usize>();
         let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         [("tickets", gauge(count(Kind::Tickets))), ("articles", gauge(count(Kind::Articles)))]
     }
@@ -80,7 +81,9 @@ impl Searcher {
     pub(super) fn index(&self, tenant: &str, kind: Kind) -> Arc<LiveIndex> {
         let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(
-            tenants.entry((tenant.to_owned(), kind)).or_insert_with(|| LiveIndex::new(kind, tenant, self.cadence)),
+            tenants
+                .entry((tenant.to_owned(), kind))
+                .or_insert_with(|| LiveIndex::new(WordTable { kind, tenant: tenant.to_owned() }, self.cadence)),
         )
     }
 }

@@ -29,7 +29,7 @@ use tokio::sync::Semaphore;
 
 pub use cache::{EmbeddingCache, Source};
 pub use client::{Embedder, EmbeddingError};
-use nearest::NearestIndex;
+use nearest::{NearestIndex, VectorTable};
 
 use super::index::Kind;
 use super::ranking::Scored;
@@ -92,7 +92,10 @@ impl Semantic {
     /// none yet.
     fn nearest(&self, tenant: &str, source: Source) -> Arc<NearestIndex> {
         let mut indexes = self.nearest.lock().unwrap_or_else(PoisonError::into_inner);
-        let make = || NearestIndex::new(source, tenant, self.embedder.model(), self.cadence);
+        let make = || {
+            let table = VectorTable { source, tenant: tenant.to_owned(), model: self.embedder.model().to_owned() };
+            NearestIndex::new(table, self.cadence)
+        };
         Arc::clone(indexes.entry((tenant.to_owned(), source)).or_insert_with(make))
     }
 
@@ -200,7 +203,8 @@ pub async fn rerank(
         }
         let pooled: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
         let skip = |id: &str| pooled.contains(id) || (source == Source::Ticket && id == ticket.id.as_str());
-        let near = semantic.nearest(tenant, source).nearest(pool, &query, semantic.embedder.nearest(), skip).await?;
+        let k = semantic.embedder.nearest();
+        let near = semantic.nearest(tenant, source).read(pool, |codes| codes.nearest(&query, k, skip)).await?;
         // Their current versions, from the word index this note's search brought up to date: a document
         // deleted since it was embedded is not there.
         let current: Vec<(String, i64)> = search

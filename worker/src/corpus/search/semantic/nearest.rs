@@ -11,37 +11,40 @@
 //! a pool of the best by words, gave the same top three as the same number nearest by exact cosines
 //! (`docs/BENCHMARKS.md`, "Search by meaning across the corpus").
 //!
-//! Kept in step with the store as the word indexes are with their tables (`super::super::index`): loaded
-//! in full on first use, caught up by `embedded_at` at most every `refresh_every` less an `overlap`, and
-//! rebuilt every `rebuild_every` (which drops the vectors of deleted documents). A vector of a document
-//! rewritten since is still here until the backfill replaces it: [`super::rerank`] reads each candidate's
-//! vector for the document's current version, and leaves out one that has none.
+//! Kept in step with the store as the word indexes are with their tables ([`super::super::mirror`]): loaded
+//! in full on first use, caught up by `embedded_at` at most every `refresh_every` (the ids and stamps
+//! written in the window, then the vectors of those not held in that version), and rebuilt every
+//! `rebuild_every` (which drops the vectors of deleted documents). A vector of a document rewritten since
+//! is still here until the backfill replaces it: [`super::rerank`] reads each candidate's vector for the
+//! document's current version, and leaves out one that has none.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
-use sqlx::PgPool;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use sqlx::Postgres;
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
 
 use super::cache::Source;
-use crate::corpus::search::Cadence;
+use crate::corpus::search::mirror::{Contents, Mirror, Table, Written};
+
+/// The nearest-neighbour index of one tenant, kind and model.
+pub type NearestIndex = Mirror<VectorTable>;
 
 /// The vectors of one tenant and kind, as sign bits.
 #[derive(Debug, Default)]
-struct Codes {
+pub struct Codes {
     /// 64-bit words per vector; 0 while empty.
     words: usize,
     ids: Vec<String>,
+    /// Each slot's `embedded_at`, in microseconds.
+    stamps: Vec<i64>,
     bits: Vec<u64>,
     slots: HashMap<String, usize>,
 }
 
 impl Codes {
-    fn insert(&mut self, id: String, vector: &[f32]) {
+    fn insert(&mut self, id: String, stamp: i64, vector: &[f32]) {
         let words = vector.len().div_ceil(64);
         if words != self.words {
             // Another model's dimensions (the model was changed): the old codes cannot be compared.
@@ -49,17 +52,21 @@ impl Codes {
         }
         let code = signs(vector);
         match self.slots.get(&id) {
-            Some(&slot) => self.bits[slot * words..(slot + 1) * words].copy_from_slice(&code),
+            Some(&slot) => {
+                self.bits[slot * words..(slot + 1) * words].copy_from_slice(&code);
+                self.stamps[slot] = stamp;
+            }
             None => {
                 self.slots.insert(id.clone(), self.ids.len());
                 self.ids.push(id);
+                self.stamps.push(stamp);
                 self.bits.extend_from_slice(&code);
             }
         }
     }
 
     /// The ids of the `k` codes nearest to `query`'s, nearest first, those `skip` refuses left out.
-    fn nearest(&self, query: &[f32], k: usize, skip: impl Fn(&str) -> bool) -> Vec<String> {
+    pub fn nearest(&self, query: &[f32], k: usize, skip: impl Fn(&str) -> bool) -> Vec<String> {
         if self.words == 0 || query.len().div_ceil(64) != self.words || k == 0 {
             return Vec::new();
         }
@@ -95,152 +102,80 @@ fn signs(vector: &[f32]) -> Vec<u64> {
         .collect()
 }
 
-/// The stored vectors of the tenant (`$1`) and model (`$2`) written at or after `$3`.
-fn written_since_sql(source: Source) -> &'static str {
-    match source {
-        Source::Ticket => {
-            "SELECT ticket_id AS id, vector FROM ticket_embeddings WHERE tenant_id = $1 AND model = $2 AND embedded_at >= $3"
-        }
-        Source::Article => {
-            "SELECT article_id AS id, vector FROM article_embeddings WHERE tenant_id = $1 AND model = $2 AND embedded_at >= $3"
-        }
-    }
+/// One tenant's stored vectors of one kind and model.
+#[derive(Debug)]
+pub struct VectorTable {
+    pub source: Source,
+    pub tenant: String,
+    pub model: String,
 }
 
+/// A stored vector as the loading statements return it.
 #[derive(sqlx::FromRow)]
-struct Row {
+pub struct Row {
     id: String,
+    stamp: DateTime<Utc>,
     vector: Vec<f32>,
 }
 
-#[derive(Debug)]
-struct Freshness {
-    loaded: bool,
-    /// The database's time when the previous read started.
-    read_at: DateTime<Utc>,
-    refreshed: Instant,
-    rebuilt: Instant,
+impl Table for VectorTable {
+    type Contents = Codes;
+
+    /// The vectors of the tenant (`$1`) and model (`$2`), all or those named (`$3`, when not null).
+    fn rows<'q>(&'q self, ids: Option<&'q Vec<String>>) -> QueryAs<'q, Postgres, Row, PgArguments> {
+        let sql = match self.source {
+            Source::Ticket => {
+                "SELECT ticket_id AS id, embedded_at AS stamp, vector FROM ticket_embeddings \
+                 WHERE tenant_id = $1 AND model = $2 AND ($3::text[] IS NULL OR ticket_id = ANY($3))"
+            }
+            Source::Article => {
+                "SELECT article_id AS id, embedded_at AS stamp, vector FROM article_embeddings \
+                 WHERE tenant_id = $1 AND model = $2 AND ($3::text[] IS NULL OR article_id = ANY($3))"
+            }
+        };
+        sqlx::query_as(sql).bind(&self.tenant).bind(&self.model).bind(ids)
+    }
+
+    /// Ids and `embedded_at` written at or after `$3` (served by `*_embeddings_written_idx`).
+    fn written_since(&self, since: DateTime<Utc>, _count: bool) -> QueryAs<'_, Postgres, Written, PgArguments> {
+        let sql = match self.source {
+            Source::Ticket => {
+                "SELECT now() AS read_at, array_agg(ticket_id) AS ids, array_agg(embedded_at) AS stamps, \
+                 NULL::int8 AS rows FROM ticket_embeddings WHERE tenant_id = $1 AND model = $2 AND embedded_at >= $3"
+            }
+            Source::Article => {
+                "SELECT now() AS read_at, array_agg(article_id) AS ids, array_agg(embedded_at) AS stamps, \
+                 NULL::int8 AS rows FROM article_embeddings WHERE tenant_id = $1 AND model = $2 AND embedded_at >= $3"
+            }
+        };
+        sqlx::query_as(sql).bind(&self.tenant).bind(&self.model).bind(since)
+    }
+
+    /// Not counted: vectors of another dimension than the newest (a model changed behind the same name) are
+    /// dropped ([`Codes::insert`]), so the codes may rightly hold fewer than the table, and a rebuild would
+    /// not change that. The rebuild every `rebuild_every` drops the vectors of deleted documents.
+    fn counted(&self) -> bool {
+        false
+    }
+
+    fn tenant(&self) -> &str {
+        &self.tenant
+    }
 }
 
-/// The nearest-neighbour index of one tenant, kind and model.
-#[derive(Debug)]
-pub struct NearestIndex {
-    source: Source,
-    tenant: String,
-    model: String,
-    cadence: Cadence,
-    codes: RwLock<Codes>,
-    /// Set once the first load is in: from then on a search never waits for `freshness`.
-    loaded: AtomicBool,
-    freshness: Arc<Mutex<Freshness>>,
-}
+impl Contents for Codes {
+    type Row = Row;
 
-impl NearestIndex {
-    pub fn new(source: Source, tenant: &str, model: &str, cadence: Cadence) -> Arc<Self> {
-        let now = Instant::now();
-        Arc::new(Self {
-            source,
-            tenant: tenant.to_owned(),
-            model: model.to_owned(),
-            cadence,
-            codes: RwLock::new(Codes::default()),
-            loaded: AtomicBool::new(false),
-            freshness: Arc::new(Mutex::new(Freshness {
-                loaded: false,
-                read_at: DateTime::<Utc>::UNIX_EPOCH,
-                refreshed: now,
-                rebuilt: now,
-            })),
-        })
+    fn insert(&mut self, row: Row) {
+        Codes::insert(self, row.id, row.stamp.timestamp_micros(), &row.vector);
     }
 
-    /// Vectors indexed now.
-    pub fn documents(&self) -> usize {
-        self.codes.read().unwrap_or_else(PoisonError::into_inner).ids.len()
+    fn stamp(&self, id: &str) -> Option<i64> {
+        self.slots.get(id).map(|&slot| self.stamps[slot])
     }
 
-    /// The ids of the `k` documents nearest to `query`, nearest first, those `skip` refuses left out; the
-    /// index brought up to date first (a first use waits for the load).
-    pub async fn nearest(
-        self: &Arc<Self>,
-        pool: &PgPool,
-        query: &[f32],
-        k: usize,
-        skip: impl Fn(&str) -> bool,
-    ) -> Result<Vec<String>, sqlx::Error> {
-        self.bring_up_to_date(pool).await?;
-        Ok(self.codes.read().unwrap_or_else(PoisonError::into_inner).nearest(query, k, skip))
-    }
-
-    async fn bring_up_to_date(self: &Arc<Self>, pool: &PgPool) -> Result<(), sqlx::Error> {
-        let freshness = match self.freshness.clone().try_lock_owned() {
-            Ok(freshness) => freshness,
-            // Someone else is catching up or rebuilding: read the index as it is.
-            Err(_) if self.loaded.load(Ordering::Acquire) => return Ok(()),
-            // Someone else is loading it: wait, there is nothing to read yet.
-            Err(_) => self.freshness.clone().lock_owned().await,
-        };
-        let cadence = self.cadence;
-        let loaded = freshness.loaded;
-        if loaded && freshness.refreshed.elapsed() < cadence.refresh_every {
-            return Ok(());
-        }
-        let rebuild = !loaded || freshness.rebuilt.elapsed() >= cadence.rebuild_every;
-        // In a task of its own, holding `freshness`: a note cancelled by its time limit while waiting for the
-        // first load leaves it running for the next one (as the word indexes' loads,
-        // `super::super::index::live`); a rebuild of a loaded index runs in the background, unwaited.
-        let reading = tokio::spawn(Arc::clone(self).read(pool.clone(), freshness, rebuild));
-        if loaded && rebuild {
-            let tenant = self.tenant.clone();
-            tokio::spawn(async move {
-                if let Ok(Err(err)) = reading.await {
-                    // Kept as it is; the next search past `rebuild_every` tries again.
-                    tracing::warn!(tenant, error = %err, "nearest-neighbour index rebuild failed");
-                }
-            });
-            return Ok(());
-        }
-        reading.await.unwrap_or(Err(sqlx::Error::WorkerCrashed))
-    }
-
-    /// Reads every stored vector (`rebuild`) or those written since the previous read less `overlap`.
-    async fn read(
-        self: Arc<Self>,
-        pool: PgPool,
-        mut freshness: OwnedMutexGuard<Freshness>,
-        rebuild: bool,
-    ) -> Result<(), sqlx::Error> {
-        let since = if rebuild {
-            DateTime::<Utc>::UNIX_EPOCH
-        } else {
-            freshness.read_at - chrono::Duration::from_std(self.cadence.overlap).unwrap_or_default()
-        };
-        // Taken before the reading statement's snapshot: a row committed between the two is read by both.
-        let read_at: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(&pool).await?;
-        let mut rows = sqlx::query_as::<_, Row>(written_since_sql(self.source))
-            .bind(&self.tenant)
-            .bind(&self.model)
-            .bind(since)
-            .fetch(&pool);
-        let mut fresh = Codes::default();
-        let mut written = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            if rebuild { fresh.insert(row.id, &row.vector) } else { written.push(row) }
-        }
-        let mut codes = self.codes.write().unwrap_or_else(PoisonError::into_inner);
-        if rebuild {
-            *codes = fresh;
-            freshness.rebuilt = Instant::now();
-        }
-        for row in written {
-            codes.insert(row.id, &row.vector);
-        }
-        drop(codes);
-        freshness.loaded = true;
-        freshness.read_at = read_at;
-        freshness.refreshed = Instant::now();
-        self.loaded.store(true, Ordering::Release);
-        Ok(())
+    fn documents(&self) -> usize {
+        self.ids.len()
     }
 }
 
@@ -251,7 +186,7 @@ mod tests {
     fn codes(vectors: &[(&str, &[f32])]) -> Codes {
         let mut codes = Codes::default();
         for (id, vector) in vectors {
-            codes.insert((*id).to_owned(), vector);
+            codes.insert((*id).to_owned(), 0, vector);
         }
         codes
     }
@@ -266,8 +201,9 @@ mod tests {
     #[test]
     fn a_document_written_again_keeps_one_slot() {
         let mut codes = codes(&[("a", &[1.0, 1.0]), ("b", &[-1.0, -1.0])]);
-        codes.insert("a".into(), &[-1.0, -1.0]);
+        codes.insert("a".into(), 1, &[-1.0, -1.0]);
         assert_eq!(codes.ids.len(), 2);
+        assert_eq!(Contents::stamp(&codes, "a"), Some(1), "the new version's stamp");
         assert_eq!(codes.nearest(&[1.0, 1.0], 1, |_| false).len(), 1);
         assert_eq!(codes.nearest(&[-1.0, -1.0], 2, |_| false).len(), 2);
         assert_eq!(codes.nearest(&[1.0, -1.0], 1, |_| false).len(), 1);
@@ -277,7 +213,7 @@ mod tests {
     fn vectors_of_other_dimensions_are_not_compared() {
         let mut codes = codes(&[("a", &[1.0; 70])]);
         assert!(codes.nearest(&[1.0; 3], 1, |_| false).is_empty(), "a query of another model");
-        codes.insert("b".into(), &[1.0; 3]);
+        codes.insert("b".into(), 1, &[1.0; 3]);
         assert_eq!(codes.ids, ["b"], "another model's vectors replace the old ones");
         assert_eq!(codes.nearest(&[1.0; 3], 1, |_| false), ["b"]);
     }

@@ -1,6 +1,6 @@
 //! An inverted index of one tenant's documents (past tickets, or knowledge-base articles) in the worker's
 //! memory; the weighted-coverage scoring over it is [`score`]'s (the formula of `docs/ARCHITECTURE.md`,
-//! "How ranking works"). Pure data and arithmetic: loading and freshness are `live.rs`'s.
+//! "How ranking works"). Pure data and arithmetic: loading and freshness are `super::super::mirror`'s.
 //!
 //! A document is the lexemes of its stored `search` vector, each with its best field (subject or title,
 //! description or body, resolution), which is all the scoring reads; the texts stay in PostgreSQL and are
