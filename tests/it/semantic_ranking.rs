@@ -117,6 +117,31 @@ async fn the_same_problem_in_other_words_is_ranked_first_by_meaning() {
 }
 
 #[tokio::test]
+async fn a_models_own_floors_decide_what_a_note_shows() {
+    // Another model scores on another scale: the operator sets its floors (`embeddings.ticket_floor`,
+    // `embeddings.article_floor`), and the ranking stays as it was.
+    let db: TestDb = tenant(&UNRELATED_ARTICLES).await;
+    let server = topic_server().await;
+    let config = EmbeddingsConfig { ticket_floor: 1.2, article_floor: -1.0, ..topics_config(&server) };
+    let search = Searcher::new(db.pool.clone())
+        .with_embedder(Embedder::from_config(&config).expect("config").expect("configured"));
+    let ranked = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");
+    assert!(ranked.semantic);
+    assert_eq!(ranked.tickets[0].id, "INC-110", "{:?}", ranked.tickets);
+    assert!(ranked.tickets[0].score < 1.2, "a cosine of 1 and less than the best lexical share");
+    assert!(!ranked.articles.is_empty(), "articles are ranked, then cut");
+
+    let toggles = StageToggles { assets: false, ..StageToggles::default() };
+    let context = context_for(&search, TENANT, &slow_notebook(), toggles).await.expect("context");
+    assert!(context.similar_tickets.is_empty(), "no ticket reaches a floor of 1.2: {:?}", context.similar_tickets);
+    assert_eq!(
+        context.kb_articles.first().map(|a| a.article_id.as_str()),
+        Some(ranked.articles[0].id.as_str()),
+        "with no floor the best article is shown, where the default floor shows none"
+    );
+}
+
+#[tokio::test]
 async fn each_document_is_embedded_once_per_version() {
     let db = tenant(&UNRELATED_ARTICLES).await;
     let server = topic_server().await;

@@ -265,11 +265,33 @@ pub struct EmbeddingsConfig {
     /// candidates (0 to 100; 0 re-ranks the word search's candidates only). A scan of every stored vector
     /// per note: its cost grows with the corpus (docs/BENCHMARKS.md).
     pub nearest: usize,
+    /// The least score (cosine + a fifth of the lexical share) of a similar ticket a note shows, when ranked
+    /// by meaning. A model's cosines have their own scale (all-MiniLM-L6-v2's unrelated texts score near 0.1,
+    /// nomic-embed-text-v1.5's near 0.5), so a model other than the default's needs its own floors:
+    /// `quality --calibrate --embeddings ...` prints them (docs/OPERATIONS.md, "Embedding server").
+    pub ticket_floor: f32,
+    /// As `ticket_floor`, for knowledge-base articles.
+    pub article_floor: f32,
+}
+
+impl EmbeddingsConfig {
+    /// The floors chosen for all-MiniLM-L6-v2 (`enhancer_worker::corpus::search::relevance`).
+    pub const DEFAULT_TICKET_FLOOR: f32 = 0.55;
+    pub const DEFAULT_ARTICLE_FLOOR: f32 = 0.65;
 }
 
 impl Default for EmbeddingsConfig {
     fn default() -> Self {
-        Self { base_url: None, model: None, api_key: None, timeout_secs: 5, allow_private_base_url: false, nearest: 20 }
+        Self {
+            base_url: None,
+            model: None,
+            api_key: None,
+            timeout_secs: 5,
+            allow_private_base_url: false,
+            nearest: 20,
+            ticket_floor: Self::DEFAULT_TICKET_FLOOR,
+            article_floor: Self::DEFAULT_ARTICLE_FLOOR,
+        }
     }
 }
 

@@ -110,6 +110,8 @@ fn every_validation_error_names_its_key() {
         (&[("ENHANCER_EMBEDDINGS__TIMEOUT_SECS", "0")], "embeddings.timeout_secs"),
         (&[("ENHANCER_EMBEDDINGS__TIMEOUT_SECS", "61")], "embeddings.timeout_secs"),
         (&[("ENHANCER_EMBEDDINGS__NEAREST", "101")], "embeddings.nearest"),
+        (&[("ENHANCER_EMBEDDINGS__TICKET_FLOOR", "1.5")], "embeddings.ticket_floor"),
+        (&[("ENHANCER_EMBEDDINGS__ARTICLE_FLOOR", "NaN")], "embeddings.article_floor"),
         (&[("ENHANCER_OUTBOUND__ALLOW_PRIVATE_NETWORKS", "maybe")], "outbound.allow_private_networks"),
         (&[("ENHANCER_WORKER__CONCURENCY", "4")], "concurency"),
     ];

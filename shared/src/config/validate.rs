@@ -107,6 +107,16 @@ impl Config {
         if self.embeddings.nearest > 100 {
             return Err(invalid("embeddings.nearest", "must be between 0 and 100"));
         }
+        // A score is a cosine (at most 1) plus a fifth of a lexical share (at most 1): a floor above 1.2
+        // hides everything, one below -1 nothing.
+        for (key, floor) in [
+            ("embeddings.ticket_floor", self.embeddings.ticket_floor),
+            ("embeddings.article_floor", self.embeddings.article_floor),
+        ] {
+            if !(-1.0..=1.2).contains(&floor) {
+                return Err(invalid(key, "must be between -1 and 1.2 (a cosine plus a fifth of the lexical share)"));
+            }
+        }
         if self.outbound.connect_timeout_secs == 0 || self.outbound.request_timeout_secs == 0 {
             return Err(invalid("outbound.request_timeout_secs", "timeouts must be at least 1 second"));
         }

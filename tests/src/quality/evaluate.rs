@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use enhancer_shared::domain::{Priority, Ticket, TicketId};
 use enhancer_shared::tenant::StageToggles;
+use enhancer_worker::corpus::search::relevance::Cutoff;
 use enhancer_worker::corpus::search::semantic::{Embedder, backfill};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather;
@@ -32,6 +33,8 @@ pub struct Outcome {
     pub articles: Vec<(String, f32)>,
     /// Ranked by meaning (an embedding server answered): the semantic cut-offs apply.
     pub semantic: bool,
+    /// The cut-offs the worker applied to these scores, tickets then articles.
+    pub cutoffs: (Cutoff, Cutoff),
     /// What the worker's note shows.
     pub shown_tickets: Vec<String>,
     pub shown_articles: Vec<String>,
@@ -89,6 +92,7 @@ pub async fn run(
             relevant: query.relevant.clone(),
             kb: query.articles.clone(),
             semantic: ranked.semantic,
+            cutoffs: ranked.cutoffs(),
             tickets: ranked.tickets.into_iter().map(|t| (t.id, t.score)).collect(),
             articles: ranked.articles.into_iter().map(|a| (a.id, a.score)).collect(),
             shown_tickets: context.similar_tickets.into_iter().map(|t| t.ticket_id).collect(),

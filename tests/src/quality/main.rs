@@ -13,7 +13,8 @@
 //! failures is how a held-out set stops being one); `--tune-only` stops before the held-out figures (for
 //! tuning sessions); `--data DIR` reads another set in the same format; `--embeddings BASE_URL`
 //! (`--embeddings-model NAME`, default `all-MiniLM-L6-v2`) re-ranks by meaning with that OpenAI-compatible
-//! embedding server, as a worker configured with `[embeddings]` does (`tests/semantic/`).
+//! embedding server, as a worker configured with `[embeddings]` does (`tests/semantic/`), cut at
+//! `--ticket-floor F` and `--article-floor F` (default: the worker's defaults, for all-MiniLM-L6-v2).
 
 mod bm25;
 mod calibrate;
@@ -46,12 +47,22 @@ async fn main() -> anyhow::Result<()> {
         Some(at) => {
             let base_url = args.get(at + 1).ok_or_else(|| anyhow::anyhow!("--embeddings needs a base URL"))?;
             let model = args.iter().position(|a| a == "--embeddings-model").and_then(|at| args.get(at + 1));
+            let floor = |flag: &str, default: f32| -> anyhow::Result<f32> {
+                match args.iter().position(|a| a == flag) {
+                    Some(at) => {
+                        Ok(args.get(at + 1).ok_or_else(|| anyhow::anyhow!("{flag} needs a number"))?.parse()?)
+                    }
+                    None => Ok(default),
+                }
+            };
             let config = EmbeddingsConfig {
                 base_url: Some(base_url.clone()),
                 model: Some(model.cloned().unwrap_or_else(|| "all-MiniLM-L6-v2".to_owned())),
                 // A model on this machine, and a larger batch than a note's on the first queries.
                 allow_private_base_url: true,
                 timeout_secs: 120,
+                ticket_floor: floor("--ticket-floor", EmbeddingsConfig::DEFAULT_TICKET_FLOOR)?,
+                article_floor: floor("--article-floor", EmbeddingsConfig::DEFAULT_ARTICLE_FLOOR)?,
                 ..EmbeddingsConfig::default()
             };
             Embedder::from_config(&config)?

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 
 use super::consensus;
 pub use super::consensus::POOL;
-use super::relevance::{self, ARTICLES, Cutoff, SEMANTIC_ARTICLES, SEMANTIC_TICKETS, TICKETS};
+use super::relevance::{self, ARTICLES, Cutoff, TICKETS};
 use super::semantic::EmbeddingError;
 use super::terms::QueryTerms;
 use super::{Searcher, kb};
@@ -27,29 +27,31 @@ pub struct Scored {
 }
 
 /// Similar tickets and articles, best first; a list the caller did not ask for is empty.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ranked {
     pub tickets: Vec<Scored>,
     pub articles: Vec<Scored>,
     /// Re-ranked by meaning ([`super::semantic`]): the scores are cosines, cut by other cut-offs.
     pub semantic: bool,
+    /// Tickets' and articles' cut-offs: [`TICKETS`] and [`ARTICLES`], or the embedding model's
+    /// ([`super::semantic::Embedder::cutoffs`]).
+    cutoffs: (Cutoff, Cutoff),
     /// For the excerpts of the articles shown.
     query: QueryTerms,
 }
 
 impl Ranked {
-    /// The cut-offs for these scores: [`TICKETS`] and [`ARTICLES`], or the semantic ranking's
-    /// [`SEMANTIC_TICKETS`] and [`SEMANTIC_ARTICLES`].
-    pub fn cutoffs(&self) -> (&'static Cutoff, &'static Cutoff) {
-        if self.semantic { (&SEMANTIC_TICKETS, &SEMANTIC_ARTICLES) } else { (&TICKETS, &ARTICLES) }
+    /// The cut-offs for these scores: [`TICKETS`] and [`ARTICLES`], or the embedding model's.
+    pub fn cutoffs(&self) -> (Cutoff, Cutoff) {
+        self.cutoffs
     }
 
     /// What a note shows: the matches the cut-offs let through ([`Ranked::cutoffs`]), in order, with
     /// their texts, read in one statement (none when nothing is shown).
     pub async fn shown(self, pool: &PgPool, tenant: &str) -> Result<(Vec<SimilarTicket>, Vec<KbArticle>), sqlx::Error> {
         let (ticket_cutoff, article_cutoff) = self.cutoffs();
-        let tickets = relevance::cut(self.tickets, ticket_cutoff, |t| t.score);
-        let articles = relevance::cut(self.articles, article_cutoff, |a| a.score);
+        let tickets = relevance::cut(self.tickets, &ticket_cutoff, |t| t.score);
+        let articles = relevance::cut(self.articles, &article_cutoff, |a| a.score);
         super::texts::read(pool, tenant, &self.query, &tickets, &articles).await
     }
 }
@@ -75,7 +77,7 @@ pub async fn rank(
         article.score *= kb.known_share;
     }
     let Some(semantic) = search.semantic() else {
-        return Ok(Ranked { tickets, articles, semantic: false, query });
+        return Ok(Ranked { tickets, articles, semantic: false, cutoffs: (TICKETS, ARTICLES), query });
     };
     // The lexical lists are kept until the semantic ones are complete: a failure falls back to them, and so
     // does a ranking not done within the embedding server's timeout (the wait for a request slot included).
@@ -87,12 +89,12 @@ pub async fn rank(
     match reranked {
         Ok((tickets, articles)) => {
             semantic.outcomes.ranked();
-            Ok(Ranked { tickets, articles, semantic: true, query })
+            Ok(Ranked { tickets, articles, semantic: true, cutoffs: semantic.embedder.cutoffs(), query })
         }
         Err(err) => {
             semantic.outcomes.fell_back();
             tracing::warn!(error = %err, tenant, "semantic ranking unavailable, the note is ranked by words");
-            Ok(Ranked { tickets, articles, semantic: false, query })
+            Ok(Ranked { tickets, articles, semantic: false, cutoffs: (TICKETS, ARTICLES), query })
         }
     }
 }

@@ -43,8 +43,16 @@
 //!   0.65 by the rule, 81.5 % on topic, 69.0 % of the notes whose family has an article show it, 69.4 % of
 //!   the notes of a family without one show none (by words: 80.0 %, 64.1 %, 69.4 %).
 //!
+//! - Another model, another scale: the two semantic floors are settings (`embeddings.ticket_floor`,
+//!   `embeddings.article_floor`, defaulting to the values above), and `quality --calibrate --embeddings ...`
+//!   ends with the floors this rule gives for the model it ranked with. nomic-embed-text-v1.5 (llama.cpp's
+//!   server, 2026-12-03): 0.75 and 0.85; at MiniLM's floors it showed an article in every note of a family
+//!   without one (`docs/BENCHMARKS.md`, "A second model").
+//!
 //! Changing them: rerun the sweep on the tuning half, pick by the same rule (or say which other), and
 //! report the held-out figures of the same run next to the old ones.
+
+use enhancer_shared::config::EmbeddingsConfig;
 
 /// When a ranked match is shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,11 +72,14 @@ pub const TICKETS: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.22, max: 5 };
 pub const ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.2, max: 3 };
 
 /// Similar tickets in a note, ranked by meaning ([`super::semantic`]: cosine plus a fifth of the lexical
-/// share). See "Why these values".
-pub const SEMANTIC_TICKETS: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.55, max: 5 };
+/// share), with all-MiniLM-L6-v2. See "Why these values"; another model's floor is
+/// `embeddings.ticket_floor` ([`Embedder::cutoffs`](super::semantic::Embedder::cutoffs)).
+pub const SEMANTIC_TICKETS: Cutoff =
+    Cutoff { share_of_best: 0.95, floor: EmbeddingsConfig::DEFAULT_TICKET_FLOOR, max: 5 };
 
-/// Knowledge-base articles in a note, ranked by meaning.
-pub const SEMANTIC_ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.65, max: 3 };
+/// Knowledge-base articles in a note, ranked by meaning (`embeddings.article_floor`).
+pub const SEMANTIC_ARTICLES: Cutoff =
+    Cutoff { share_of_best: 0.95, floor: EmbeddingsConfig::DEFAULT_ARTICLE_FLOOR, max: 3 };
 
 /// The matches of `ranked` (best first, as the searches return them) that `cutoff` lets through, in order.
 /// `score` reads an item's score; a NaN score is never shown.

@@ -9,6 +9,7 @@ use enhancer_shared::config::EmbeddingsConfig;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::corpus::search::relevance::{Cutoff, SEMANTIC_ARTICLES, SEMANTIC_TICKETS};
 use crate::service_client::{self, ServiceEndpoint};
 
 /// Connecting is quick or not at all.
@@ -48,6 +49,9 @@ pub struct Embedder {
     timeout: Duration,
     /// `embeddings.nearest`: documents nearest in meaning added to a note's candidates, of each kind.
     nearest: usize,
+    /// The cut-offs of this model's scores, tickets then articles: `embeddings.ticket_floor` and
+    /// `embeddings.article_floor`.
+    cutoffs: (Cutoff, Cutoff),
 }
 
 #[derive(Serialize)]
@@ -85,7 +89,12 @@ impl Embedder {
         let url = url::Url::parse(&format!("{base}/embeddings"))
             .map_err(|err| EmbeddingError::Config(format!("embeddings.base_url: {err}")))?;
         let timeout = Duration::from_secs(config.timeout_secs);
-        Ok(Some(Self { http, url, model, api_key: config.api_key.clone(), timeout, nearest: config.nearest }))
+        let cutoffs = (
+            Cutoff { floor: config.ticket_floor, ..SEMANTIC_TICKETS },
+            Cutoff { floor: config.article_floor, ..SEMANTIC_ARTICLES },
+        );
+        let api_key = config.api_key.clone();
+        Ok(Some(Self { http, url, model, api_key, timeout, nearest: config.nearest, cutoffs }))
     }
 
     pub fn timeout(&self) -> Duration {
@@ -96,6 +105,11 @@ impl Embedder {
     /// candidates (`super::nearest`).
     pub fn nearest(&self) -> usize {
         self.nearest
+    }
+
+    /// What a note shows of the similar tickets and of the articles ranked by this model's scores.
+    pub fn cutoffs(&self) -> (Cutoff, Cutoff) {
+        self.cutoffs
     }
 
     /// The model's name: the stored vectors are its (`super::store`).

