@@ -47,7 +47,7 @@
 //!   `embeddings.article_floor`, defaulting to the values above), and `quality --calibrate --embeddings ...`
 //!   ends with the floors this rule gives for the model it ranked with. nomic-embed-text-v1.5 (llama.cpp's
 //!   server, 2026-12-03): 0.75 and 0.85; at MiniLM's floors it showed an article in every note of a family
-//!   without one (`docs/BENCHMARKS.md`, "A second model").
+//!   without one (`docs/BENCHMARKS.md`, "a second model, and floors per model").
 //!
 //! Changing them: rerun the sweep on the tuning half, pick by the same rule (or say which other), and
 //! report the held-out figures of the same run next to the old ones.
