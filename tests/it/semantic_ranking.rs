@@ -7,7 +7,7 @@ use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::tenant::StageToggles;
 use enhancer_tests::TestDb;
-use enhancer_worker::corpus::search::semantic::{Embedder, MAX_REQUESTS_IN_FLIGHT, backfill};
+use enhancer_worker::corpus::search::semantic::{Embedder, MAX_REQUESTS_IN_FLIGHT, Source, backfill};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather::context_for;
 use secrecy::SecretString;
@@ -455,4 +455,66 @@ async fn a_stored_vector_of_an_older_version_is_not_used() {
     let ranked = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
     assert!(ranked.semantic);
     assert!(ranked.tickets.iter().all(|t| t.id != "INC-900"), "its vector is of the old text: {:?}", ranked.tickets);
+}
+
+/// The topic server, slow for more than two texts at once, and refusing (400) any batch with a text that
+/// says "POISON" (as a server refuses a text longer than its context).
+struct Fussy;
+
+impl Respond for Fussy {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if String::from_utf8_lossy(&request.body).contains("POISON") {
+            return ResponseTemplate::new(400);
+        }
+        let answer = TopicEmbeddings.respond(request);
+        if inputs(request) > 2 { answer.set_delay(std::time::Duration::from_secs(5)) } else { answer }
+    }
+}
+
+#[tokio::test]
+async fn a_slow_server_gets_smaller_batches_and_a_refused_text_is_skipped() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    sqlx::query(
+        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) VALUES \
+         ($1, 'INC-901', 'POISON', 'A text this server refuses.', NULL, 'open', 'import')",
+    )
+    .bind(TENANT)
+    .execute(&db.pool)
+    .await
+    .expect("insert");
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Fussy).mount(&server).await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
+    let mut semantic = search.semantic().expect("semantic").clone();
+    semantic.batch_timeout = std::time::Duration::from_secs(1);
+
+    // As the worker's loop does: batch after batch, a failure counted and the walk kept.
+    let mut walk = backfill::Walk::default();
+    let (mut failures, mut batches) = (0, Vec::new());
+    loop {
+        let before = walk.batch();
+        match backfill::fill(&semantic, &db.pool, TENANT, Source::Ticket, &mut walk).await {
+            Ok(backfill::Filled::Done) => break,
+            Ok(filled) => batches.push((before, filled)),
+            Err(_) => failures += 1,
+        }
+        assert!(failures < 20, "the walk ends");
+    }
+    // 64 halved to 1 (six failures, by timeouts or by the refusal), then the refused ticket alone (one more).
+    assert_eq!(walk.batch(), 1, "{batches:?}");
+    assert_eq!(failures, 7, "{batches:?}");
+    let (tickets,): (i64,) = sqlx::query_as("SELECT count(*) FROM tickets WHERE tenant_id = $1")
+        .bind(TENANT)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(stored_vectors(&db).await.0, tickets - 1, "every ticket but the refused one");
+    let stored: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM ticket_embeddings WHERE tenant_id = $1 AND ticket_id = 'INC-901')",
+    )
+    .bind(TENANT)
+    .fetch_one(&db.pool)
+    .await
+    .expect("exists");
+    assert!(!stored, "the refused ticket has no vector");
 }

@@ -11,8 +11,12 @@
 //!
 //! A batch takes one of the embedding requests slots the notes use ([`super::MAX_REQUESTS_IN_FLIGHT`]), so
 //! a backfill never holds more than one. A failure (the server down, a malformed answer) waits
-//! [`AFTER_FAILURE`] and tries again; notes are ranked by words meanwhile, as they are for documents not
-//! embedded yet.
+//! [`AFTER_FAILURE`] and tries the same documents again; notes are ranked by words meanwhile, as they are
+//! for documents not embedded yet. A batch that timed out or was refused is halved for the rest of the walk
+//! (down to one document, which is then skipped until the next full walk): a CPU-bound server can take
+//! longer than [`BATCH_TIMEOUT`] for 64 long texts (llama.cpp serving nomic-embed-text-v1.5 on two busy
+//! cores took 87 s), a batch that always timed out would never be stored, and one text a server refuses
+//! would hold up every document after it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -66,6 +70,15 @@ pub struct Walk {
     started: Option<DateTime<Utc>>,
     /// Where this walk has got to.
     below: Option<Position>,
+    /// Documents per request when less than [`BATCH`]: halved after each timeout, for the rest of the walk.
+    batch: Option<i64>,
+}
+
+impl Walk {
+    /// Documents per request now.
+    pub fn batch(&self) -> i64 {
+        self.batch.unwrap_or(BATCH)
+    }
 }
 
 /// Backfills until `shutdown` flips to true.
@@ -134,7 +147,8 @@ pub async fn fill(
     let started = *walk.started.get_or_insert(now);
     let since = walk.since.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let model = semantic.embedder.model();
-    let pending = store::pending(&mut *tx, tenant, source, model, since, walk.below.as_ref(), BATCH).await?;
+    let batch = walk.batch();
+    let pending = store::pending(&mut *tx, tenant, source, model, since, walk.below.as_ref(), batch).await?;
     let Some(last) = pending.last() else {
         tx.commit().await?;
         // A transaction that started before this walk and commits after it is read again by the next
@@ -144,18 +158,35 @@ pub async fn fill(
         walk.below = None;
         return Ok(Filled::Done);
     };
-    walk.below = Some((last.stamp, last.id.clone()));
+    let next = (last.stamp, last.id.clone());
     // As for a note: e-mail addresses and phone numbers never leave.
     let texts: Vec<String> = pending.iter().map(|d| redact(d.text.as_deref().unwrap_or_default()).0).collect();
     let vectors = {
         let Ok(_slot) = semantic.slots.acquire().await else {
             return Err(EmbeddingError::TimedOut(Duration::ZERO).into());
         };
-        let limit = BATCH_TIMEOUT.max(semantic.embedder.timeout());
-        tokio::time::timeout(limit, semantic.embedder.embed_within(&texts, limit))
+        let limit = semantic.batch_timeout.max(semantic.embedder.timeout());
+        let embedded = tokio::time::timeout(limit, semantic.embedder.embed_within(&texts, limit))
             .await
-            .unwrap_or(Err(EmbeddingError::TimedOut(limit)))?
+            .unwrap_or(Err(EmbeddingError::TimedOut(limit)));
+        match embedded {
+            Ok(vectors) => vectors,
+            // The server unreachable: the same documents once it is back.
+            Err(err @ EmbeddingError::Http(_)) => return Err(err.into()),
+            // Too slow for this many, or refusing one of them: fewer next time, the same documents first.
+            Err(err) if batch > 1 => {
+                walk.batch = Some(batch / 2);
+                return Err(err.into());
+            }
+            // One document it cannot embed (too long for its context, say): skipped until the next full walk,
+            // so it does not hold up every document after it.
+            Err(err) => {
+                walk.below = Some(next);
+                return Err(err.into());
+            }
+        }
     };
+    walk.below = Some(next);
     let made_from: Vec<(&str, DateTime<Utc>)> = pending.iter().map(|d| (d.id.as_str(), d.stamp)).collect();
     let vectors: Vec<&[f32]> = vectors.iter().map(Vec::as_slice).collect();
     let stored = store::save(&mut *tx, tenant, source, model, &made_from, &vectors).await?;
@@ -165,16 +196,20 @@ pub async fn fill(
 }
 
 /// Backfills the tenant until every document has its vector (the quality binary, the benchmarks and
-/// tests); returns how many were embedded.
+/// tests); returns how many were embedded. A batch that timed out or was refused is halved and tried again;
+/// any other failure, or a failure of a single document, ends it.
 pub async fn complete(semantic: &Semantic, pool: &PgPool, tenant: &str) -> Result<usize, SemanticError> {
     let mut embedded = 0;
     for source in [Source::Ticket, Source::Article] {
         let mut walk = Walk::default();
         loop {
-            match fill(semantic, pool, tenant, source, &mut walk).await? {
-                Filled::More(n) => embedded += n,
-                Filled::Done => break,
-                Filled::Busy => tokio::time::sleep(Duration::from_millis(50)).await,
+            let batch = walk.batch();
+            match fill(semantic, pool, tenant, source, &mut walk).await {
+                Ok(Filled::More(n)) => embedded += n,
+                Ok(Filled::Done) => break,
+                Ok(Filled::Busy) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(SemanticError::Embedding(_)) if walk.batch() < batch => {}
+                Err(err) => return Err(err),
             }
         }
     }

@@ -133,12 +133,14 @@ impl Embedder {
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose_secret());
         }
-        let mut response = request.send().await.map_err(http)?;
+        let transport =
+            |err: reqwest::Error| if err.is_timeout() { EmbeddingError::TimedOut(limit) } else { http(err) };
+        let mut response = request.send().await.map_err(transport)?;
         if !response.status().is_success() {
             return Err(EmbeddingError::Status(response.status()));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http)? {
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(EmbeddingError::Malformed(format!("longer than {MAX_ANSWER_BYTES} bytes")));
             }

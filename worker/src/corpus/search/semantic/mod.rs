@@ -64,6 +64,8 @@ pub struct Semantic {
     pub cache: Arc<EmbeddingCache>,
     pub outcomes: Arc<Outcomes>,
     pub slots: Arc<Semaphore>,
+    /// How long a backfill batch's request may take: [`backfill::BATCH_TIMEOUT`] (tests shorten it).
+    pub batch_timeout: Duration,
     cadence: Cadence,
     nearest: Arc<Mutex<NearestIndexes>>,
 }
@@ -79,6 +81,7 @@ impl Semantic {
             cache: Arc::default(),
             outcomes: Arc::default(),
             slots: Arc::new(Semaphore::new(MAX_REQUESTS_IN_FLIGHT)),
+            batch_timeout: backfill::BATCH_TIMEOUT,
             cadence,
             nearest: Arc::default(),
         }
