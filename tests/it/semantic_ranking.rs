@@ -307,16 +307,24 @@ async fn a_transport_error_names_its_cause_but_not_the_url() {
     assert!(!message.contains("secret") && !message.contains(&port.to_string()), "{message}");
 }
 
-/// A past ticket about the printer topic that shares no word with [`printer_unusable`].
-async fn add_spooler_ticket(db: &TestDb) {
+/// An open past ticket of the tenant.
+async fn add_ticket(db: &TestDb, id: &str, subject: &str, description: &str) {
     sqlx::query(
         "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) VALUES \
-         ($1, 'INC-900', 'Spooler service halted', 'Restarting it helps for an hour.', NULL, 'open', 'import')",
+         ($1, $2, $3, $4, NULL, 'open', 'import')",
     )
     .bind(TENANT)
+    .bind(id)
+    .bind(subject)
+    .bind(description)
     .execute(&db.pool)
     .await
     .expect("insert");
+}
+
+/// A past ticket about the printer topic that shares no word with [`printer_unusable`].
+async fn add_spooler_ticket(db: &TestDb) {
+    add_ticket(db, "INC-900", "Spooler service halted", "Restarting it helps for an hour.").await;
 }
 
 fn printer_unusable() -> Ticket {
@@ -474,14 +482,7 @@ impl Respond for Fussy {
 #[tokio::test]
 async fn a_slow_server_gets_smaller_batches_and_a_refused_text_is_skipped() {
     let db = tenant(&UNRELATED_ARTICLES).await;
-    sqlx::query(
-        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) VALUES \
-         ($1, 'INC-901', 'POISON', 'A text this server refuses.', NULL, 'open', 'import')",
-    )
-    .bind(TENANT)
-    .execute(&db.pool)
-    .await
-    .expect("insert");
+    add_ticket(&db, "INC-901", "POISON", "A text this server refuses.").await;
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Fussy).mount(&server).await;
     let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
