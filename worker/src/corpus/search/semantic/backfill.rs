@@ -70,7 +70,8 @@ pub struct Walk {
     started: Option<DateTime<Utc>>,
     /// Where this walk has got to.
     below: Option<Position>,
-    /// Documents per request when less than [`BATCH`]: halved after each timeout, for the rest of the walk.
+    /// Documents per request when less than [`BATCH`]: halved after each timeout or refusal, for the rest of
+    /// the walk.
     batch: Option<i64>,
 }
 
