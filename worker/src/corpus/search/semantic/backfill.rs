@@ -177,11 +177,16 @@ pub async fn fill(
             // Too slow for this many, or refusing one of them: fewer next time, the same documents first.
             Err(err) if batch > 1 => {
                 walk.batch = Some(batch / 2);
+                tracing::warn!(tenant, kind = ?source, batch = batch / 2, error = %err, "embedding backfill batch halved");
                 return Err(err.into());
             }
             // One document it cannot embed (too long for its context, say): skipped until the next full walk,
             // so it does not hold up every document after it.
             Err(err) => {
+                tracing::warn!(
+                    tenant, kind = ?source, document = %next.1, error = %err,
+                    "embedding backfill skipped a document until the next full walk"
+                );
                 walk.below = Some(next);
                 return Err(err.into());
             }
