@@ -29,6 +29,7 @@ mod relevance;
 mod search_index;
 mod search_scale;
 mod semantic_ranking;
+mod semantic_store;
 mod tenant_cli;
 mod thesaurus;
 mod trace_propagation;

@@ -1,13 +1,13 @@
 //! Re-ranking by meaning over real PostgreSQL, against an OpenAI-format embedding server (wiremock) whose
 //! vectors stand for topics: a ticket about the same problem in other words comes first, each document is
 //! embedded once per version, and a server that fails, or answers with a redirect, leaves the note ranked
-//! by words.
+//! by words. The shared store, the backfill and the search across the corpus: `semantic_store.rs`.
 
 use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::tenant::StageToggles;
 use enhancer_tests::TestDb;
-use enhancer_worker::corpus::search::semantic::{Embedder, MAX_REQUESTS_IN_FLIGHT, Source, backfill};
+use enhancer_worker::corpus::search::semantic::{Embedder, MAX_REQUESTS_IN_FLIGHT};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather::context_for;
 use secrecy::SecretString;
@@ -18,7 +18,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::context_search::ticket;
 use crate::relevance::{UNRELATED_ARTICLES, tenant};
 
-const TENANT: &str = "acme";
+pub(crate) const TENANT: &str = "acme";
 
 /// The topics the mock's vectors stand for, each named by words a text about it contains.
 const TOPICS: [&[&str]; 5] = [
@@ -54,7 +54,7 @@ impl Respond for TopicEmbeddings {
 }
 
 /// `[embeddings]` pointing at the topic server.
-fn topics_config(server: &MockServer) -> EmbeddingsConfig {
+pub(crate) fn topics_config(server: &MockServer) -> EmbeddingsConfig {
     EmbeddingsConfig {
         base_url: Some(format!("{}/v1", server.uri())),
         model: Some("topics".into()),
@@ -65,7 +65,7 @@ fn topics_config(server: &MockServer) -> EmbeddingsConfig {
     }
 }
 
-fn embedder(server: &MockServer) -> Embedder {
+pub(crate) fn embedder(server: &MockServer) -> Embedder {
     Embedder::from_config(&topics_config(server)).expect("config").expect("configured")
 }
 
@@ -90,7 +90,7 @@ fn slow_notebook() -> Ticket {
     )
 }
 
-fn inputs(request: &Request) -> usize {
+pub(crate) fn inputs(request: &Request) -> usize {
     serde_json::from_slice::<Value>(&request.body).expect("json")["input"].as_array().expect("array").len()
 }
 
@@ -281,7 +281,7 @@ async fn notes_at_once_share_the_work_of_embedding_the_candidates() {
 }
 
 /// [`TopicEmbeddings`] answered after a delay.
-struct Delayed(TopicEmbeddings, std::time::Duration);
+pub(crate) struct Delayed(pub(crate) TopicEmbeddings, pub(crate) std::time::Duration);
 
 impl Respond for Delayed {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -305,217 +305,4 @@ async fn a_transport_error_names_its_cause_but_not_the_url() {
     assert!(message.starts_with("embeddings: request failed"), "{message}");
     assert!(message.contains("Connection refused"), "the cause is named: {message}");
     assert!(!message.contains("secret") && !message.contains(&port.to_string()), "{message}");
-}
-
-/// An open past ticket of the tenant.
-async fn add_ticket(db: &TestDb, id: &str, subject: &str, description: &str) {
-    sqlx::query(
-        "INSERT INTO tickets (tenant_id, ticket_id, subject, description, resolution, status, source) VALUES \
-         ($1, $2, $3, $4, NULL, 'open', 'import')",
-    )
-    .bind(TENANT)
-    .bind(id)
-    .bind(subject)
-    .bind(description)
-    .execute(&db.pool)
-    .await
-    .expect("insert");
-}
-
-/// A past ticket about the printer topic that shares no word with [`printer_unusable`].
-async fn add_spooler_ticket(db: &TestDb) {
-    add_ticket(db, "INC-900", "Spooler service halted", "Restarting it helps for an hour.").await;
-}
-
-fn printer_unusable() -> Ticket {
-    ticket("INC-302", "Printer unusable", "Nothing comes out of it.")
-}
-
-async fn stored_vectors(db: &TestDb) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT (SELECT count(*) FROM ticket_embeddings e JOIN tickets t USING (tenant_id, ticket_id) \
-                 WHERE e.tenant_id = $1 AND e.model = 'topics' AND e.stamp = t.indexed_at), \
-                (SELECT count(*) FROM article_embeddings WHERE tenant_id = $1 AND model = 'topics')",
-    )
-    .bind(TENANT)
-    .fetch_one(&db.pool)
-    .await
-    .expect("count")
-}
-
-#[tokio::test]
-async fn a_ticket_sharing_no_word_is_found_by_meaning_once_embedded() {
-    let db = tenant(&UNRELATED_ARTICLES).await;
-    add_spooler_ticket(&db).await;
-    let server = topic_server().await;
-    let words =
-        ranking::rank(&Searcher::new(db.pool.clone()), TENANT, &printer_unusable(), true, true).await.expect("rank");
-    assert!(words.tickets.iter().all(|t| t.id != "INC-900"), "no word in common: {:?}", words.tickets);
-
-    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
-    let semantic = search.semantic().expect("semantic");
-    backfill::complete(semantic, &db.pool, TENANT).await.expect("backfill");
-    let pool_only = EmbeddingsConfig { nearest: 0, ..topics_config(&server) };
-    let pool_only = Embedder::from_config(&pool_only).expect("config").expect("on");
-    let ranked = ranking::rank(
-        &Searcher::new(db.pool.clone()).with_embedder(pool_only),
-        TENANT,
-        &printer_unusable(),
-        true,
-        true,
-    )
-    .await
-    .expect("rank");
-    assert!(
-        ranked.semantic && ranked.tickets.iter().all(|t| t.id != "INC-900"),
-        "nearest 0: the words' candidates only"
-    );
-    let meaning = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
-    assert!(meaning.semantic);
-    let ids: Vec<&str> = meaning.tickets.iter().map(|t| t.id.as_str()).collect();
-    assert!(ids[..2].contains(&"INC-900") && ids[..2].contains(&"INC-130"), "both printer tickets lead: {ids:?}");
-
-    // Where no ticket shares the words, the note shows the one found by meaning (a worker started afresh).
-    sqlx::query("DELETE FROM tickets WHERE ticket_id = 'INC-130'").execute(&db.pool).await.expect("delete");
-    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
-    let toggles = StageToggles { assets: false, ..StageToggles::default() };
-    let context = context_for(&search, TENANT, &printer_unusable(), toggles).await.expect("context");
-    let shown: Vec<(&str, &str)> =
-        context.similar_tickets.iter().map(|t| (t.ticket_id.as_str(), t.subject.as_str())).collect();
-    assert_eq!(shown, [("INC-900", "Spooler service halted")], "the note shows it, with its text");
-}
-
-#[tokio::test]
-async fn the_backfill_embeds_each_document_once_per_version_and_deletes_go_with_their_documents() {
-    let db = tenant(&UNRELATED_ARTICLES).await;
-    let server = topic_server().await;
-    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
-    let semantic = search.semantic().expect("semantic");
-    let (tickets, articles): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM tickets WHERE tenant_id = $1), (SELECT count(*) FROM kb_articles WHERE tenant_id = $1)",
-    )
-    .bind(TENANT)
-    .fetch_one(&db.pool)
-    .await
-    .expect("count");
-    let embedded = backfill::complete(semantic, &db.pool, TENANT).await.expect("backfill");
-    assert_eq!(i64::try_from(embedded).expect("small"), tickets + articles);
-    assert_eq!(stored_vectors(&db).await, (tickets, articles), "every document, at its current version");
-    assert_eq!(semantic.outcomes.backfill_counts(), (u64::try_from(tickets + articles).expect("small"), 0));
-    let sent = server.received_requests().await.expect("recorded").len();
-    assert_eq!(backfill::complete(semantic, &db.pool, TENANT).await.expect("again"), 0);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), sent, "nothing pending, nothing sent");
-
-    sqlx::query(
-        "UPDATE tickets SET description = 'Now about a printer.', indexed_at = now() WHERE ticket_id = 'INC-110'",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("update");
-    assert_eq!(stored_vectors(&db).await.0, tickets - 1, "the rewritten ticket's vector is stale");
-    assert_eq!(backfill::complete(semantic, &db.pool, TENANT).await.expect("again"), 1, "only the rewritten one");
-    let requests = server.received_requests().await.expect("recorded");
-    let last = String::from_utf8_lossy(&requests.last().expect("a request").body).into_owned();
-    assert!(last.contains("Now about a printer."), "{last}");
-
-    sqlx::query("DELETE FROM tickets WHERE ticket_id = 'INC-110'").execute(&db.pool).await.expect("delete");
-    assert_eq!(stored_vectors(&db).await.0, tickets - 1, "a deleted ticket's vector goes with it");
-}
-
-#[tokio::test]
-async fn two_workers_backfilling_at_once_embed_each_document_once() {
-    let db = tenant(&UNRELATED_ARTICLES).await;
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/embeddings"))
-        .respond_with(Delayed(TopicEmbeddings, std::time::Duration::from_millis(200)))
-        .mount(&server)
-        .await;
-    let (one, other) = (
-        Searcher::new(db.pool.clone()).with_embedder(embedder(&server)),
-        Searcher::new(db.pool.clone()).with_embedder(embedder(&server)),
-    );
-    let (a, b) = tokio::join!(
-        backfill::complete(one.semantic().expect("semantic"), &db.pool, TENANT),
-        backfill::complete(other.semantic().expect("semantic"), &db.pool, TENANT),
-    );
-    let (tickets, articles) = stored_vectors(&db).await;
-    assert_eq!(i64::try_from(a.expect("one") + b.expect("other")).expect("small"), tickets + articles);
-    let inputs: usize = server.received_requests().await.expect("recorded").iter().map(inputs).sum();
-    assert_eq!(i64::try_from(inputs).expect("small"), tickets + articles, "no document embedded twice");
-}
-
-#[tokio::test]
-async fn a_stored_vector_of_an_older_version_is_not_used() {
-    let db = tenant(&UNRELATED_ARTICLES).await;
-    add_spooler_ticket(&db).await;
-    let server = topic_server().await;
-    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
-    backfill::complete(search.semantic().expect("semantic"), &db.pool, TENANT).await.expect("backfill");
-    // Rewritten about something else; the backfill has not run since.
-    sqlx::query(
-        "UPDATE tickets SET subject = 'Outlook archive', description = 'Old mail to move.', indexed_at = now() \
-         WHERE ticket_id = 'INC-900'",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("update");
-    let ranked = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
-    assert!(ranked.semantic);
-    assert!(ranked.tickets.iter().all(|t| t.id != "INC-900"), "its vector is of the old text: {:?}", ranked.tickets);
-}
-
-/// The topic server, slow for more than two texts at once, and refusing (400) any batch with a text that
-/// says "POISON" (as a server refuses a text longer than its context).
-struct Fussy;
-
-impl Respond for Fussy {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        if String::from_utf8_lossy(&request.body).contains("POISON") {
-            return ResponseTemplate::new(400);
-        }
-        let answer = TopicEmbeddings.respond(request);
-        if inputs(request) > 2 { answer.set_delay(std::time::Duration::from_secs(5)) } else { answer }
-    }
-}
-
-#[tokio::test]
-async fn a_slow_server_gets_smaller_batches_and_a_refused_text_is_skipped() {
-    let db = tenant(&UNRELATED_ARTICLES).await;
-    add_ticket(&db, "INC-901", "POISON", "A text this server refuses.").await;
-    let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Fussy).mount(&server).await;
-    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&server));
-    let mut semantic = search.semantic().expect("semantic").clone();
-    semantic.batch_timeout = std::time::Duration::from_secs(1);
-
-    // As the worker's loop does: batch after batch, a failure counted and the walk kept.
-    let mut walk = backfill::Walk::default();
-    let (mut failures, mut batches) = (0, Vec::new());
-    loop {
-        let before = walk.batch();
-        match backfill::fill(&semantic, &db.pool, TENANT, Source::Ticket, &mut walk).await {
-            Ok(backfill::Filled::Done) => break,
-            Ok(filled) => batches.push((before, filled)),
-            Err(_) => failures += 1,
-        }
-        assert!(failures < 20, "the walk ends");
-    }
-    // 64 halved to 1 (six failures, by timeouts or by the refusal), then the refused ticket alone (one more).
-    assert_eq!(walk.batch(), 1, "{batches:?}");
-    assert_eq!(failures, 7, "{batches:?}");
-    let (tickets,): (i64,) = sqlx::query_as("SELECT count(*) FROM tickets WHERE tenant_id = $1")
-        .bind(TENANT)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count");
-    assert_eq!(stored_vectors(&db).await.0, tickets - 1, "every ticket but the refused one");
-    let stored: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM ticket_embeddings WHERE tenant_id = $1 AND ticket_id = 'INC-901')",
-    )
-    .bind(TENANT)
-    .fetch_one(&db.pool)
-    .await
-    .expect("exists");
-    assert!(!stored, "the refused ticket has no vector");
 }
