@@ -242,7 +242,8 @@ impl<T: Table> Mirror<T> {
                     }
                     // Kept as it is; the next search past `rebuild_every` tries again.
                     Err(err) => {
-                        tracing::warn!(tenant = %mirror.table.tenant(), table = ?mirror.table, error = %err, "search index rebuild failed");
+                        let (tenant, table) = (mirror.table.tenant(), &mirror.table);
+                        tracing::warn!(tenant, ?table, error = %err, "search index rebuild failed");
                     }
                 }
             });

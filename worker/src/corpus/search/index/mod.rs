@@ -1,6 +1,6 @@
 //! The worker's in-memory search indexes: per tenant, one over its past tickets and one over its knowledge
-//! base ([`postings`]), each kept in step with its table ([`tables`], `super::mirror`). The similar-ticket and knowledge-base
-//! searches score here, in the worker, and read PostgreSQL only for the query's lexemes, the texts of the
+//! base ([`postings`]), each kept in step with its table ([`tables`], `super::mirror`). The similar-ticket
+//! and knowledge-base searches score here, in the worker, and read PostgreSQL only for the query's lexemes, the texts of the
 //! few documents a note shows, and what changed since the last search: scoring in the database cost tens
 //! of milliseconds of its CPU per search on a corpus of 100,000 tickets, on the one database every worker
 //! shares, where here it is a pass over the posting lists of the query's terms (docs/BENCHMARKS.md, "Search

@@ -176,8 +176,9 @@ pub async fn fill(
             Err(err @ EmbeddingError::Http(_)) => return Err(err.into()),
             // Too slow for this many, or refusing one of them: fewer next time, the same documents first.
             Err(err) if batch > 1 => {
-                walk.batch = Some(batch / 2);
-                tracing::warn!(tenant, kind = ?source, batch = batch / 2, error = %err, "embedding backfill batch halved");
+                let batch = batch / 2;
+                walk.batch = Some(batch);
+                tracing::warn!(tenant, kind = ?source, batch, error = %err, "embedding backfill batch halved");
                 return Err(err.into());
             }
             // One document it cannot embed (too long for its context, say): skipped until the next full walk,

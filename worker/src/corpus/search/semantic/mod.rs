@@ -1,9 +1,10 @@
 //! Search by meaning, when an embedding server is configured (`[embeddings]`): the lexical ranking's
-//! candidates (`super::ranking`, [`super::consensus::POOL`] deep) and the `embeddings.nearest` (default 20) documents nearest in
-//! meaning to the new ticket ([`nearest`], over the vectors the [`backfill`] stored) are re-scored by the
-//! cosine of their embedding with the new ticket's. Word overlap cannot tell "lock the account of an
-//! intern who left" (a leaver) from a locked account, nor find "cannot reach the intranet" for "DNS does
-//! not resolve"; a sentence-embedding model mostly can (`docs/BENCHMARKS.md`, "Semantic re-ranking").
+//! candidates (`super::ranking`, [`super::consensus::POOL`] deep) and the `embeddings.nearest` (default
+//! 20) documents nearest in meaning to the new ticket ([`nearest`], over the vectors the [`backfill`]
+//! stored) are re-scored by the cosine of their embedding with the new ticket's. Word overlap cannot tell
+//! "lock the account of an intern who left" (a leaver) from a locked account, nor find "cannot reach the
+//! intranet" for "DNS does not resolve"; a sentence-embedding model mostly can (`docs/BENCHMARKS.md`,
+//! "Semantic re-ranking").
 //!
 //! A candidate's score becomes `cosine + LEXICAL_WEIGHT x lexical / best lexical` of its list: the meaning
 //! decides, the words break near-ties. One embedding request per note: the new ticket, and any candidate
@@ -150,10 +151,10 @@ impl Outcomes {
 }
 
 /// `tickets` and `articles` (each best first, with their lexical scores), with the documents nearest in
-/// meaning to the ticket added (`embeddings.nearest` (default 20) of each kind, lexical score 0), re-scored and re-sorted by
-/// meaning, once one of the request slots is free. A candidate whose row is gone, or a nearest document
-/// with no vector of its current version, is left out. The caller bounds the whole of it, the wait for a
-/// slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
+/// meaning to the ticket added (`embeddings.nearest`, default 20, of each kind, lexical score 0),
+/// re-scored and re-sorted by meaning, once one of the request slots is free. A candidate whose row is
+/// gone, or a nearest document with no vector of its current version, is left out. The caller bounds the
+/// whole of it, the wait for a slot included, by [`Embedder::timeout`] (`super::ranking::rank`).
 pub async fn rerank(
     search: &Searcher,
     semantic: &Semantic,

@@ -6,8 +6,8 @@
 //! Each vector is kept as the signs of its components, one bit per dimension (48 bytes at 384
 //! dimensions), and searched by Hamming distance, exhaustively: 100,000 tickets are 4.8 MB and a pass
 //! over them with the selection of the nearest 1.7 ms on the test machine (0.7 ms where the build may use
-//! the POPCNT instruction, which the portable x86-64 target does not). The bits only choose the candidates; their exact cosines, from
-//! the store, rank them ([`super::rerank`]). On the labelled set the 10, 20 or 40 nearest by bits, added to
+//! the POPCNT instruction, which the portable x86-64 target does not). The bits only choose the
+//! candidates; their exact cosines, from the store, rank them ([`super::rerank`]). On the labelled set the 10, 20 or 40 nearest by bits, added to
 //! a pool of the best by words, gave the same top three as the same number nearest by exact cosines
 //! (`docs/BENCHMARKS.md`, "Search by meaning across the corpus").
 //!
