@@ -98,6 +98,13 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
     // costs notes their semantic ranking.
     if let Some(embedder) = Embedder::from_config(&config.embeddings)? {
         tracing::info!(model = config.embeddings.model.as_deref(), "similar tickets and articles re-ranked by meaning");
+        if config.embeddings.floors_are_another_models() {
+            tracing::warn!(
+                model = config.embeddings.model.as_deref(),
+                "embeddings.ticket_floor and embeddings.article_floor are all-MiniLM-L6-v2's defaults: calibrate \
+                 them for this model (docs/OPERATIONS.md, \"The floors are the model's\")"
+            );
+        }
         ctx.search = ctx.search.with_embedder(embedder);
     }
     let options = ConsumerOptions {

@@ -278,6 +278,18 @@ impl EmbeddingsConfig {
     /// The floors chosen for all-MiniLM-L6-v2 (`enhancer_worker::corpus::search::relevance`).
     pub const DEFAULT_TICKET_FLOOR: f32 = 0.55;
     pub const DEFAULT_ARTICLE_FLOOR: f32 = 0.65;
+
+    /// True when a model whose name does not say MiniLM is cut at MiniLM's default floors: its notes show
+    /// what that model's scale lets through, which can be an article in every note (nomic-embed-text-v1.5,
+    /// docs/BENCHMARKS.md). The worker warns at start; the floors are not guessed for it, because they do
+    /// not follow from a model's scale alone (docs/BENCHMARKS.md, "floors relative to a model's scale").
+    pub fn floors_are_another_models(&self) -> bool {
+        let model = self.model.as_deref().unwrap_or_default().to_ascii_lowercase();
+        self.base_url.is_some()
+            && !model.contains("minilm")
+            && self.ticket_floor == Self::DEFAULT_TICKET_FLOOR
+            && self.article_floor == Self::DEFAULT_ARTICLE_FLOOR
+    }
 }
 
 impl Default for EmbeddingsConfig {

@@ -140,3 +140,18 @@ fn url_errors_never_echo_the_url() {
         Err(ConfigError::Invalid { key: "database.url", .. })
     ));
 }
+
+#[test]
+fn minilms_default_floors_under_another_model_are_flagged() {
+    let flagged = |pairs: &[(&str, &str)]| {
+        Config::load_from(None, env(pairs)).expect("valid").embeddings.floors_are_another_models()
+    };
+    let served = ("ENHANCER_EMBEDDINGS__BASE_URL", "http://tei:8080/v1");
+    let model = |name| ("ENHANCER_EMBEDDINGS__MODEL", name);
+    assert!(flagged(&[served, model("nomic-embed-text-v1.5")]));
+    assert!(!flagged(&[served, model("sentence-transformers/all-MiniLM-L6-v2")]));
+    assert!(!flagged(&[served, model("all-minilm")]), "Ollama's name for it");
+    let calibrated = ("ENHANCER_EMBEDDINGS__ARTICLE_FLOOR", "0.85");
+    assert!(!flagged(&[served, model("nomic-embed-text-v1.5"), calibrated]), "a floor was set for the model");
+    assert!(!flagged(&[]), "no embedding server");
+}
