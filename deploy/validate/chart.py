@@ -148,6 +148,33 @@ def run(root: Path, report: Report, config_vars: set[str], chart_dir: Path | Non
         report.check(f"schemas: {scenario.name} (Kubernetes {' and '.join(versions)}, strict)",
                      schema_problems(docs, versions, report))
         report.check(f"policy: {scenario.name}", policy.problems(docs, config_vars))
+    report.check("NOTES.txt warns of MiniLM's floors under another model", floors_warning_problems(chart_dir))
+
+
+def notes(chart_dir: Path, values: dict | None) -> str:
+    with helm.Chart.load(str(chart_dir)) as chart:
+        manifests = chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    return next((text for path, text in manifests.items() if path.endswith("NOTES.txt")), "")
+
+
+def floors_warning_problems(chart_dir: Path) -> list[str]:
+    """NOTES.txt warns when a model other than MiniLM is given without its own floors, and only then."""
+    def embeddings(model: str, **floors) -> dict:
+        return {"config": {"embeddings": {"base_url": "http://tei:8080/v1", "model": model, **floors}}}
+    cases = [("no embedding server", None, False),
+             ("nomic-embed-text, no floors", embeddings("nomic-embed-text"), True),
+             ("nomic-embed-text, its floors", embeddings("nomic-embed-text", ticket_floor=0.75, article_floor=0.85),
+              False),
+             ("all-MiniLM-L6-v2, no floors", embeddings("sentence-transformers/all-MiniLM-L6-v2"), False)]
+    problems = []
+    for name, values, warns in cases:
+        try:
+            text = notes(chart_dir, values)
+        except helm.HelmError as error:
+            return [f"render: {error}"]
+        if ("default floors" in text) != warns:
+            problems.append(f"{name}: NOTES.txt {'lacks' if warns else 'has'} the floors warning")
+    return problems
 
 
 def lint(chart_dir: Path, values: dict | None) -> list[dict]:
