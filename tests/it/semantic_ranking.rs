@@ -42,15 +42,21 @@ impl Respond for TopicEmbeddings {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                let text = text.as_str().expect("a text").to_lowercase();
-                let mut vector: Vec<f32> =
-                    TOPICS.iter().map(|words| if words.iter().any(|w| text.contains(w)) { 1.0 } else { 0.0 }).collect();
-                vector.push(if vector.iter().all(|&x| x == 0.0) { 1.0 } else { 0.0 });
+                let vector = topic_vector(text.as_str().expect("a text"));
                 json!({"object": "embedding", "index": index, "embedding": vector})
             })
             .collect();
         ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": data, "model": "topics"}))
     }
+}
+
+/// The topic server's vector of `text`: one component per topic its words name, and one more for none.
+pub(crate) fn topic_vector(text: &str) -> Vec<f32> {
+    let text = text.to_lowercase();
+    let mut vector: Vec<f32> =
+        TOPICS.iter().map(|words| if words.iter().any(|w| text.contains(w)) { 1.0 } else { 0.0 }).collect();
+    vector.push(if vector.iter().all(|&x| x == 0.0) { 1.0 } else { 0.0 });
+    vector
 }
 
 /// `[embeddings]` pointing at the topic server.

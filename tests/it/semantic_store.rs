@@ -1,7 +1,8 @@
 //! The shared embedding store over real PostgreSQL, against the topic server of `semantic_ranking.rs`
 //! (wiremock, OpenAI format): the backfill embeds each document once per version however many workers run,
-//! a slow or refusing server gets smaller batches, a deleted document's vector goes with it, and a ticket
-//! sharing no word with a new one is found by meaning once embedded.
+//! a slow or refusing server gets smaller batches, a deleted document's vector goes with it, a model that
+//! changes its dimension behind the same name is embedded again, and a ticket sharing no word with a new
+//! one is found by meaning once embedded.
 
 use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_shared::domain::Ticket;
@@ -15,7 +16,9 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::context_search::ticket;
 use crate::relevance::{UNRELATED_ARTICLES, tenant};
-use crate::semantic_ranking::{Delayed, TENANT, TopicEmbeddings, embedder, inputs, topic_server, topics_config};
+use crate::semantic_ranking::{
+    Delayed, TENANT, TopicEmbeddings, embedder, inputs, topic_server, topic_vector, topics_config,
+};
 
 /// An open past ticket of the tenant.
 async fn add_ticket(db: &TestDb, id: &str, subject: &str, description: &str) {
@@ -228,4 +231,69 @@ async fn a_slow_server_gets_smaller_batches_and_a_refused_text_is_skipped() {
     .await
     .expect("exists");
     assert!(!stored, "the refused ticket has no vector");
+}
+
+/// The topic server's vectors with one more component, always 0: the same meanings in another dimension,
+/// as a model replaced behind the same name.
+struct Widened;
+
+impl Respond for Widened {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
+        let data: Vec<serde_json::Value> = body["input"]
+            .as_array()
+            .expect("input is an array")
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let mut vector = topic_vector(text.as_str().expect("a text"));
+                vector.push(0.0);
+                serde_json::json!({"object": "embedding", "index": index, "embedding": vector})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"object": "list", "data": data}))
+    }
+}
+
+/// The tenant's stored vectors (tickets and articles) of `dimensions`.
+async fn vectors_of(db: &TestDb, dimensions: usize) -> i64 {
+    sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM ticket_embeddings WHERE tenant_id = $1 AND cardinality(vector) = $2) \
+              + (SELECT count(*) FROM article_embeddings WHERE tenant_id = $1 AND cardinality(vector) = $2)",
+    )
+    .bind(TENANT)
+    .bind(i32::try_from(dimensions).expect("small"))
+    .fetch_one(&db.pool)
+    .await
+    .expect("count")
+}
+
+#[tokio::test]
+async fn a_model_that_changes_its_dimension_behind_the_same_name_is_embedded_again() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    add_spooler_ticket(&db).await;
+    let before = topic_server().await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&before));
+    backfill::complete(search.semantic().expect("semantic"), &db.pool, TENANT).await.expect("backfill");
+    let (old, new) = (topic_vector("").len(), topic_vector("").len() + 1);
+    let (tickets, articles) = stored_vectors(&db).await;
+    assert_eq!(vectors_of(&db, old).await, tickets + articles);
+
+    // The operator's server now runs another model under the name "topics"; a worker starts against it.
+    let after = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/v1/embeddings")).respond_with(Widened).mount(&after).await;
+    let search = Searcher::new(db.pool.clone()).with_embedder(embedder(&after));
+    let first = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
+    assert!(!first.semantic, "the note that meets the old vectors is ranked by words");
+    assert_eq!(vectors_of(&db, old).await, 0, "the old model's vectors are dropped");
+
+    // The next note embeds its candidates afresh; the backfill stores every document's vector again.
+    let second = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
+    assert!(second.semantic, "ranked by meaning again");
+    backfill::complete(search.semantic().expect("semantic"), &db.pool, TENANT).await.expect("backfill");
+    assert_eq!(stored_vectors(&db).await, (tickets, articles));
+    assert_eq!(vectors_of(&db, new).await, tickets + articles);
+    let third = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
+    let ids: Vec<&str> = third.tickets.iter().map(|t| t.id.as_str()).collect();
+    assert!(third.semantic && ids[..2].contains(&"INC-900"), "found by meaning again: {ids:?}");
 }

@@ -59,6 +59,11 @@ impl EmbeddingCache {
         }
     }
 
+    /// Forgets every embedding: they are another model's (its dimension changed behind the same name).
+    pub fn clear(&self) {
+        *self.entries.lock().unwrap_or_else(PoisonError::into_inner) = Entries::default();
+    }
+
     /// Embeddings stored (tests, metrics).
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).map.len()
@@ -88,6 +93,8 @@ mod tests {
         cache.put("acme", Source::Ticket, "T-1", 2, vector(3));
         assert!(cache.get("acme", Source::Ticket, "T-1", 2).is_some());
         assert_eq!(cache.len(), 1);
+        cache.clear();
+        assert!(cache.is_empty() && cache.get("acme", Source::Ticket, "T-1", 2).is_none());
     }
 
     #[test]

@@ -229,8 +229,22 @@ pub async fn rerank(
             .collect();
     }
     if let Some(other) = note.vectors.iter().flat_map(HashMap::values).find(|vector| vector.len() != query.len()) {
-        // The server's model changed under a running worker: its vectors are not comparable.
-        return Err(EmbeddingError::Malformed(format!("{} dimensions against {}", other.len(), query.len())).into());
+        // The server's model changed behind the same name: the stored and cached vectors of the old
+        // dimension are another model's and never compare with the new ones. They go, so that the next notes
+        // embed their candidates afresh and the backfill's next full walk the rest; this note is ranked by
+        // words. Each worker drops its own cache the first time it meets one.
+        let (old, new, model) = (other.len(), query.len(), semantic.embedder.model());
+        semantic.cache.clear();
+        let dropped = store::drop_other_dimensions(pool, tenant, model, new).await?;
+        tracing::warn!(
+            tenant,
+            model,
+            old,
+            new,
+            dropped,
+            "the embedding model's dimension changed: old vectors dropped"
+        );
+        return Err(EmbeddingError::Malformed(format!("{old} dimensions against {new}")).into());
     }
     let [extra_tickets, extra_articles] = extra;
     Ok((

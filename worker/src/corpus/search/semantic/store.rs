@@ -102,6 +102,38 @@ fn save_sql(source: Source) -> &'static str {
     }
 }
 
+/// The tenant's (`$1`) stored vectors of the model (`$2`) whose dimension is not `$3`. `cardinality` reads
+/// each vector's header: a scan of the tenant's vectors, run only when a model changed its dimension.
+fn other_dimensions_sql(source: Source) -> &'static str {
+    match source {
+        Source::Ticket => {
+            "DELETE FROM ticket_embeddings WHERE tenant_id = $1 AND model = $2 AND cardinality(vector) <> $3"
+        }
+        Source::Article => {
+            "DELETE FROM article_embeddings WHERE tenant_id = $1 AND model = $2 AND cardinality(vector) <> $3"
+        }
+    }
+}
+
+/// Deletes the tenant's stored vectors of `model` that are not of `dimensions`: another model's, served
+/// under the same name, which never compare with the new model's. Their documents count as not embedded
+/// again. Returns how many went.
+pub async fn drop_other_dimensions(
+    pool: &PgPool,
+    tenant: &str,
+    model: &str,
+    dimensions: usize,
+) -> Result<u64, sqlx::Error> {
+    let dimensions = i32::try_from(dimensions).map_err(|_| sqlx::Error::Protocol("too many dimensions".into()))?;
+    let mut gone = 0;
+    for source in [Source::Ticket, Source::Article] {
+        let done =
+            sqlx::query(other_dimensions_sql(source)).bind(tenant).bind(model).bind(dimensions).execute(pool).await?;
+        gone += done.rows_affected();
+    }
+    Ok(gone)
+}
+
 /// The tenant's documents named by `ids`, each with its stored vector of `model` or its text.
 pub async fn named(
     pool: &PgPool,
