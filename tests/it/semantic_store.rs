@@ -1,13 +1,17 @@
 //! The shared embedding store over real PostgreSQL, against the topic server of `semantic_ranking.rs`
 //! (wiremock, OpenAI format): the backfill embeds each document once per version however many workers run,
-//! a slow or refusing server gets smaller batches, a deleted document's vector goes with it, a model that
-//! changes its dimension behind the same name is embedded again, and a ticket sharing no word with a new
-//! one is found by meaning once embedded.
+//! a slow or refusing server gets smaller batches, a deleted document's vector goes with it, another model
+//! behind the same name (of another dimension or not) is embedded again, and a ticket sharing no word with
+//! a new one is found by meaning once embedded.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use enhancer_shared::config::EmbeddingsConfig;
 use enhancer_shared::domain::Ticket;
 use enhancer_shared::tenant::StageToggles;
 use enhancer_tests::TestDb;
+use enhancer_worker::corpus::search::semantic::probe::{self, Probed};
 use enhancer_worker::corpus::search::semantic::{Embedder, Source, backfill};
 use enhancer_worker::corpus::search::{Searcher, ranking};
 use enhancer_worker::stages::gather::context_for;
@@ -296,4 +300,69 @@ async fn a_model_that_changes_its_dimension_behind_the_same_name_is_embedded_aga
     let third = ranking::rank(&search, TENANT, &printer_unusable(), true, true).await.expect("rank");
     let ids: Vec<&str> = third.tickets.iter().map(|t| t.id.as_str()).collect();
     assert!(third.semantic && ids[..2].contains(&"INC-900"), "found by meaning again: {ids:?}");
+}
+
+/// The topic server until `replaced` is set, then another model of the same dimension: the same meanings
+/// with the components rotated by one place (every cosine between its own vectors unchanged).
+struct Replaceable(Arc<AtomicBool>);
+
+impl Respond for Replaceable {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let replaced = self.0.load(Ordering::SeqCst);
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
+        let data: Vec<serde_json::Value> = body["input"]
+            .as_array()
+            .expect("input is an array")
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let mut vector = topic_vector(text.as_str().expect("a text"));
+                if replaced {
+                    vector.rotate_right(1);
+                }
+                serde_json::json!({"object": "embedding", "index": index, "embedding": vector})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"object": "list", "data": data}))
+    }
+}
+
+#[tokio::test]
+async fn another_model_of_the_same_dimension_behind_the_same_name_is_embedded_again() {
+    let db = tenant(&UNRELATED_ARTICLES).await;
+    add_spooler_ticket(&db).await;
+    let replaced = Arc::new(AtomicBool::new(false));
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/embeddings"))
+        .respond_with(Replaceable(Arc::clone(&replaced)))
+        .mount(&server)
+        .await;
+    // Two workers against the same server.
+    let (one, two) = (
+        Searcher::new(db.pool.clone()).with_embedder(embedder(&server)),
+        Searcher::new(db.pool.clone()).with_embedder(embedder(&server)),
+    );
+    let (first, second) = (one.semantic().expect("semantic"), two.semantic().expect("semantic"));
+    assert_eq!(probe::check(first, &db.pool).await.expect("probe"), Probed::Same, "the name's first probe");
+    assert_eq!(probe::check(second, &db.pool).await.expect("probe"), Probed::Same);
+    backfill::complete(first, &db.pool, TENANT).await.expect("backfill");
+    let stored = stored_vectors(&db).await;
+    assert_eq!(probe::check(first, &db.pool).await.expect("probe"), Probed::Same, "the same model");
+    assert_eq!(stored_vectors(&db).await, stored, "nothing dropped");
+    assert!(ranking::rank(&two, TENANT, &printer_unusable(), true, true).await.expect("rank").semantic);
+    assert!(!second.cache.is_empty(), "the second worker cached the old model's vectors");
+
+    replaced.store(true, Ordering::SeqCst);
+    let dropped = u64::try_from(stored.0 + stored.1).expect("counts");
+    assert_eq!(probe::check(first, &db.pool).await.expect("probe"), Probed::Changed { dropped });
+    assert_eq!(stored_vectors(&db).await, (0, 0), "every stored vector of the name is gone");
+    assert_eq!(probe::check(second, &db.pool).await.expect("probe"), Probed::Same, "the store has the new probe");
+    assert!(second.cache.is_empty(), "the second worker forgot what it cached");
+
+    backfill::complete(first, &db.pool, TENANT).await.expect("backfill");
+    assert_eq!(stored_vectors(&db).await, stored, "the corpus embedded again");
+    let ranked = ranking::rank(&two, TENANT, &printer_unusable(), true, true).await.expect("rank");
+    let ids: Vec<&str> = ranked.tickets.iter().map(|t| t.id.as_str()).collect();
+    assert!(ranked.semantic && ids[..2].contains(&"INC-900"), "found by meaning with the new model: {ids:?}");
 }

@@ -86,12 +86,15 @@ impl Walk {
 pub async fn run(semantic: Semantic, pool: PgPool, mut shutdown: watch::Receiver<bool>) {
     let mut walks: HashMap<(String, Source), Walk> = HashMap::new();
     let mut walked = Instant::now();
+    // Each full walk starts by asking which model answers behind the name (`probe.rs`).
+    let mut probed = false;
     loop {
         if walked.elapsed() >= FULL_WALK_EVERY {
             walks.clear();
             walked = Instant::now();
+            probed = false;
         }
-        let pause = match round(&semantic, &pool, &mut walks).await {
+        let pause = match probe_then_round(&semantic, &pool, &mut walks, &mut probed).await {
             Ok(true) => Duration::ZERO,
             Ok(false) => IDLE,
             Err(err) => {
@@ -105,6 +108,23 @@ pub async fn run(semantic: Semantic, pool: PgPool, mut shutdown: watch::Receiver
             () = tokio::time::sleep(pause) => {}
         }
     }
+}
+
+/// The probe first when this walk has not made it ([`super::probe::check`]; a change deletes the stored
+/// vectors, so the walk starts over), then [`round`].
+async fn probe_then_round(
+    semantic: &Semantic,
+    pool: &PgPool,
+    walks: &mut HashMap<(String, Source), Walk>,
+    probed: &mut bool,
+) -> Result<bool, SemanticError> {
+    if !*probed {
+        if let super::probe::Probed::Changed { .. } = super::probe::check(semantic, pool).await? {
+            walks.clear();
+        }
+        *probed = true;
+    }
+    round(semantic, pool, walks).await
 }
 
 /// One batch of each tenant and kind with documents pending; true when some may have more.

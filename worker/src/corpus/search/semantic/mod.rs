@@ -17,6 +17,7 @@ pub mod backfill;
 mod cache;
 mod client;
 mod nearest;
+pub mod probe;
 mod store;
 
 use std::collections::{HashMap, HashSet};
@@ -69,6 +70,8 @@ pub struct Semantic {
     pub batch_timeout: Duration,
     cadence: Cadence,
     nearest: Arc<Mutex<NearestIndexes>>,
+    /// The probe's vector when this worker last embedded it ([`probe`]).
+    seen_probe: Arc<Mutex<Option<Vec<f32>>>>,
 }
 
 /// The nearest-neighbour indexes made so far, by tenant and kind.
@@ -85,7 +88,16 @@ impl Semantic {
             batch_timeout: backfill::BATCH_TIMEOUT,
             cadence,
             nearest: Arc::default(),
+            seen_probe: Arc::default(),
         }
+    }
+
+    /// Keeps `vector` as the probe this worker saw last; true when it saw another before (`same` tells).
+    fn saw_probe(&self, vector: Vec<f32>, same: fn(&[f32], &[f32]) -> bool) -> bool {
+        let mut seen = self.seen_probe.lock().unwrap_or_else(PoisonError::into_inner);
+        let changed = seen.as_deref().is_some_and(|before| !same(before, &vector));
+        *seen = Some(vector);
+        changed
     }
 
     pub fn cadence(&self) -> Cadence {
