@@ -27,6 +27,7 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
         [
             "article_embeddings",
             "assets",
+            "embedding_probes",
             "enhancement_history",
             "kb_articles",
             "tenant_configs",
