@@ -35,19 +35,25 @@ pub(crate) struct TopicEmbeddings;
 
 impl Respond for TopicEmbeddings {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).expect("json");
-        let data: Vec<Value> = body["input"]
-            .as_array()
-            .expect("input is an array")
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let vector = topic_vector(text.as_str().expect("a text"));
-                json!({"object": "embedding", "index": index, "embedding": vector})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": data, "model": "topics"}))
+        topic_answer(request, |_| {})
     }
+}
+
+/// The topic server's answer to `request`, each vector passed through `alter` first (another model's).
+pub(crate) fn topic_answer(request: &Request, alter: impl Fn(&mut Vec<f32>)) -> ResponseTemplate {
+    let body: Value = serde_json::from_slice(&request.body).expect("json");
+    let data: Vec<Value> = body["input"]
+        .as_array()
+        .expect("input is an array")
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let mut vector = topic_vector(text.as_str().expect("a text"));
+            alter(&mut vector);
+            json!({"object": "embedding", "index": index, "embedding": vector})
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": data, "model": "topics"}))
 }
 
 /// The topic server's vector of `text`: one component per topic its words name, and one more for none.

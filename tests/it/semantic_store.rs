@@ -21,7 +21,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::context_search::ticket;
 use crate::relevance::{UNRELATED_ARTICLES, tenant};
 use crate::semantic_ranking::{
-    Delayed, TENANT, TopicEmbeddings, embedder, inputs, topic_server, topic_vector, topics_config,
+    Delayed, TENANT, TopicEmbeddings, embedder, inputs, topic_answer, topic_server, topic_vector, topics_config,
 };
 
 /// An open past ticket of the tenant.
@@ -243,19 +243,7 @@ struct Widened;
 
 impl Respond for Widened {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
-        let data: Vec<serde_json::Value> = body["input"]
-            .as_array()
-            .expect("input is an array")
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let mut vector = topic_vector(text.as_str().expect("a text"));
-                vector.push(0.0);
-                serde_json::json!({"object": "embedding", "index": index, "embedding": vector})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(serde_json::json!({"object": "list", "data": data}))
+        topic_answer(request, |vector| vector.push(0.0))
     }
 }
 
@@ -309,21 +297,11 @@ struct Replaceable(Arc<AtomicBool>);
 impl Respond for Replaceable {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let replaced = self.0.load(Ordering::SeqCst);
-        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
-        let data: Vec<serde_json::Value> = body["input"]
-            .as_array()
-            .expect("input is an array")
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let mut vector = topic_vector(text.as_str().expect("a text"));
-                if replaced {
-                    vector.rotate_right(1);
-                }
-                serde_json::json!({"object": "embedding", "index": index, "embedding": vector})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(serde_json::json!({"object": "list", "data": data}))
+        topic_answer(request, |vector| {
+            if replaced {
+                vector.rotate_right(1);
+            }
+        })
     }
 }
 
