@@ -54,11 +54,12 @@ pub async fn check(semantic: &Semantic, pool: &PgPool) -> Result<Probed, Semanti
     let probed = if same_model(&stored, &vector) {
         Probed::Same
     } else {
+        // Every tenant's: a scan of both tables (no index leads with the model), once per change of model.
         let mut dropped = 0;
-        for table in
+        for statement in
             ["DELETE FROM ticket_embeddings WHERE model = $1", "DELETE FROM article_embeddings WHERE model = $1"]
         {
-            dropped += sqlx::query(table).bind(model).execute(&mut *tx).await?.rows_affected();
+            dropped += sqlx::query(statement).bind(model).execute(&mut *tx).await?.rows_affected();
         }
         sqlx::query("UPDATE embedding_probes SET vector = $2, probed_at = now() WHERE model = $1")
             .bind(model)
