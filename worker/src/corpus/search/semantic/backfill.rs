@@ -110,8 +110,8 @@ pub async fn run(semantic: Semantic, pool: PgPool, mut shutdown: watch::Receiver
     }
 }
 
-/// The probe first when this walk has not made it ([`super::probe::check`]; a change deletes the stored
-/// vectors, so the walk starts over), then [`round`].
+/// The probe first when this walk has not made it ([`super::probe::check`]; it runs before a full walk's
+/// first round, so a change's deleted vectors are walked from the start), then [`round`].
 async fn probe_then_round(
     semantic: &Semantic,
     pool: &PgPool,
@@ -119,9 +119,7 @@ async fn probe_then_round(
     probed: &mut bool,
 ) -> Result<bool, SemanticError> {
     if !*probed {
-        if let super::probe::Probed::Changed { .. } = super::probe::check(semantic, pool).await? {
-            walks.clear();
-        }
+        super::probe::check(semantic, pool).await?;
         *probed = true;
     }
     round(semantic, pool, walks).await

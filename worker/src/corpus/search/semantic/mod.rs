@@ -92,14 +92,6 @@ impl Semantic {
         }
     }
 
-    /// Keeps `vector` as the probe this worker saw last; true when it saw another before (`same` tells).
-    fn saw_probe(&self, vector: Vec<f32>, same: fn(&[f32], &[f32]) -> bool) -> bool {
-        let mut seen = self.seen_probe.lock().unwrap_or_else(PoisonError::into_inner);
-        let changed = seen.as_deref().is_some_and(|before| !same(before, &vector));
-        *seen = Some(vector);
-        changed
-    }
-
     pub fn cadence(&self) -> Cadence {
         self.cadence
     }

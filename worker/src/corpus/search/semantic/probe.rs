@@ -8,6 +8,8 @@
 //! Each worker also keeps the probe it saw last, so that a worker whose neighbour found the change first
 //! still forgets the vectors it cached.
 
+use std::sync::PoisonError;
+
 use sqlx::PgPool;
 
 use super::{EmbeddingError, Semantic, SemanticError};
@@ -69,9 +71,13 @@ pub async fn check(semantic: &Semantic, pool: &PgPool) -> Result<Probed, Semanti
         Probed::Changed { dropped }
     };
     tx.commit().await?;
-    if semantic.saw_probe(vector, same_model) {
+    // The probe this worker saw last: another one means its cached vectors are the old model's.
+    let mut seen = semantic.seen_probe.lock().unwrap_or_else(PoisonError::into_inner);
+    if seen.as_deref().is_some_and(|before| !same_model(before, &vector)) {
         semantic.cache.clear();
     }
+    *seen = Some(vector);
+    drop(seen);
     if let Probed::Changed { dropped } = probed {
         tracing::warn!(model, dropped, "another embedding model answers under the same name: its vectors dropped");
     }
