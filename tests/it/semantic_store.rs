@@ -328,6 +328,7 @@ async fn another_model_of_the_same_dimension_behind_the_same_name_is_embedded_ag
     let stored = stored_vectors(&db).await;
     assert_eq!(probe::check(first, &db.pool).await.expect("probe"), Probed::Same, "the same model");
     assert_eq!(stored_vectors(&db).await, stored, "nothing dropped");
+    assert_eq!(first.outcomes.model_changes(), 0, "no change counted");
     assert!(ranking::rank(&two, TENANT, &printer_unusable(), true, true).await.expect("rank").semantic);
     assert!(!second.cache.is_empty(), "the second worker cached the old model's vectors");
 
@@ -337,6 +338,8 @@ async fn another_model_of_the_same_dimension_behind_the_same_name_is_embedded_ag
     assert_eq!(stored_vectors(&db).await, (0, 0), "every stored vector of the name is gone");
     assert_eq!(probe::check(second, &db.pool).await.expect("probe"), Probed::Same, "the store has the new probe");
     assert!(second.cache.is_empty(), "the second worker forgot what it cached");
+    // One change, counted once across the workers (`enhancer_worker_embedding_model_changes_total`).
+    assert_eq!((first.outcomes.model_changes(), second.outcomes.model_changes()), (1, 0));
 
     backfill::complete(first, &db.pool, TENANT).await.expect("backfill");
     assert_eq!(stored_vectors(&db).await, stored, "the corpus embedded again");

@@ -62,6 +62,7 @@ async fn metrics(State(state): State<HealthState>) -> Response {
         for (counter, count) in [
             (&state.ctx.metrics.embeddings_backfilled, backfilled),
             (&state.ctx.metrics.embeddings_backfill_failures, failures),
+            (&state.ctx.metrics.embedding_model_changes, semantic.outcomes.model_changes()),
         ] {
             counter.inc_by(count.saturating_sub(counter.get()));
         }

@@ -35,6 +35,7 @@ pub struct Metrics {
     pub embeddings_indexed: IntGaugeVec,
     pub embeddings_backfilled: IntCounter,
     pub embeddings_backfill_failures: IntCounter,
+    pub embedding_model_changes: IntCounter,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -141,6 +142,12 @@ impl Metrics {
                 "Backfill batches that failed (embedding server or database); each waits 30 s before the next",
             )
             .expect("valid metric"),
+            embedding_model_changes: IntCounter::new(
+                "enhancer_worker_embedding_model_changes_total",
+                "Probes that found another embedding model answering under the configured name; each dropped \
+                 every stored vector of the name, which the backfill embeds again",
+            )
+            .expect("valid metric"),
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(metrics.jobs.clone()),
@@ -160,6 +167,7 @@ impl Metrics {
             Box::new(metrics.embeddings_indexed.clone()),
             Box::new(metrics.embeddings_backfilled.clone()),
             Box::new(metrics.embeddings_backfill_failures.clone()),
+            Box::new(metrics.embedding_model_changes.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

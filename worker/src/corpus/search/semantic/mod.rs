@@ -117,13 +117,14 @@ impl Semantic {
 }
 
 /// How many notes were ranked by meaning, and how many fell back to words; how many documents the backfill
-/// stored, and how often it failed (for the metrics).
+/// stored, and how often it failed; how often this worker's probe found another model (for the metrics).
 #[derive(Debug, Default)]
 pub struct Outcomes {
     ranked: AtomicU64,
     fallbacks: AtomicU64,
     backfilled: AtomicU64,
     backfill_failures: AtomicU64,
+    model_changes: AtomicU64,
 }
 
 impl Outcomes {
@@ -151,6 +152,15 @@ impl Outcomes {
     /// (documents the backfill stored, backfill failures) so far.
     pub fn backfill_counts(&self) -> (u64, u64) {
         (self.backfilled.load(Ordering::Relaxed), self.backfill_failures.load(Ordering::Relaxed))
+    }
+
+    pub fn model_changed(&self) {
+        self.model_changes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Probes of this worker that found another model under the name and dropped its vectors, so far.
+    pub fn model_changes(&self) -> u64 {
+        self.model_changes.load(Ordering::Relaxed)
     }
 }
 

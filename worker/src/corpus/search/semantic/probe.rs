@@ -79,6 +79,7 @@ pub async fn check(semantic: &Semantic, pool: &PgPool) -> Result<Probed, Semanti
     *seen = Some(vector);
     drop(seen);
     if let Probed::Changed { dropped } = probed {
+        semantic.outcomes.model_changed();
         tracing::warn!(model, dropped, "another embedding model answers under the same name: its vectors dropped");
     }
     Ok(probed)
