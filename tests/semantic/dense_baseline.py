@@ -5,8 +5,10 @@ BM25 as a share of the query's best (BM25 as tests/src/quality/bm25.rs computes 
 to the digit), and in the worker's shape: the 20 best by BM25 re-ranked by meaning, alone and with the 20
 nearest by sign bits added (`pooled`). Prints recall@3 / top-1 / KB hit@3 as the quality binary defines
 them, for the first set's two halves; `--heldout` adds the fresh families (read them once, in aggregate).
+`--mpnet` ranks with all-mpnet-base-v2 (mpnet_server.py's forward pass; mpnet.sh fetches the model) in
+place of all-MiniLM-L6-v2.
 
-Usage (in the virtual environment start.sh makes): python dense_baseline.py [--heldout]
+Usage (in the virtual environment start.sh makes): python dense_baseline.py [--mpnet] [--heldout]
 """
 import glob
 import json
@@ -17,7 +19,10 @@ import sys
 
 import numpy as np
 
-from minilm_server import embed
+if "--mpnet" in sys.argv:
+    from mpnet_server import embed
+else:
+    from minilm_server import embed
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "relevance")
 

