@@ -134,7 +134,7 @@ async fn a_models_own_floors_decide_what_a_note_shows() {
     // `embeddings.article_floor`), and the ranking stays as it was.
     let db: TestDb = tenant(&UNRELATED_ARTICLES).await;
     let server = topic_server().await;
-    let config = EmbeddingsConfig { ticket_floor: 1.2, article_floor: -1.0, ..topics_config(&server) };
+    let config = EmbeddingsConfig { ticket_floor: Some(1.2), article_floor: Some(-1.0), ..topics_config(&server) };
     let search = Searcher::new(db.pool.clone())
         .with_embedder(Embedder::from_config(&config).expect("config").expect("configured"));
     let ranked = ranking::rank(&search, TENANT, &slow_notebook(), true, true).await.expect("rank");

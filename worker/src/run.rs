@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use enhancer_plugins::{HttpClient, HttpConfig, Plugins};
-use enhancer_shared::config::{Config, LlmProvider};
+use enhancer_shared::config::{Config, FloorsSource, LlmProvider};
 use enhancer_shared::crypto::KeyRing;
 use enhancer_shared::db;
 use enhancer_shared::queue::{Publisher, PublisherOptions, Topology};
@@ -97,12 +97,20 @@ pub async fn build_with_writer(config: &Config, writer: Arc<dyn Writer>) -> anyh
     // An unusable [embeddings] section stops the start (like [llm]); a server that is down later only
     // costs notes their semantic ranking.
     if let Some(embedder) = Embedder::from_config(&config.embeddings)? {
-        tracing::info!(model = config.embeddings.model.as_deref(), "similar tickets and articles re-ranked by meaning");
-        if config.embeddings.floors_are_another_models() {
+        let (floors, source) = config.embeddings.floors();
+        tracing::info!(
+            model = config.embeddings.model.as_deref(),
+            ticket_floor = floors.ticket,
+            article_floor = floors.article,
+            floors = ?source,
+            "similar tickets and articles re-ranked by meaning"
+        );
+        if source == FloorsSource::Unmeasured {
             tracing::warn!(
                 model = config.embeddings.model.as_deref(),
-                "embeddings.ticket_floor and embeddings.article_floor are all-MiniLM-L6-v2's defaults: calibrate \
-                 them for this model (docs/OPERATIONS.md, \"The floors are the model's\")"
+                "no floors were measured for this embedding model and embeddings.ticket_floor or \
+                 embeddings.article_floor is unset: all-MiniLM-L6-v2's stand in; calibrate them for this model \
+                 (docs/OPERATIONS.md, \"The floors are the model's\")"
             );
         }
         ctx.search = ctx.search.with_embedder(embedder);

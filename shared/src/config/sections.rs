@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::floors::{self, Floors, FloorsSource};
+
 /// Everything both binaries can be configured with. Every section has defaults that work against the
 /// local services of a development machine; production sets URLs and the master key.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -266,29 +268,19 @@ pub struct EmbeddingsConfig {
     /// per note: its cost grows with the corpus (docs/BENCHMARKS.md).
     pub nearest: usize,
     /// The least score (cosine + a fifth of the lexical share) of a similar ticket a note shows, when ranked
-    /// by meaning. A model's cosines have their own scale (on the labelled set a past ticket of another problem
-    /// scores 0.14 on average with all-MiniLM-L6-v2, 0.48 with nomic-embed-text-v1.5), so a model other than the default's needs its own floors:
-    /// `quality --calibrate --embeddings ...` prints them (docs/OPERATIONS.md, "Embedding server").
-    pub ticket_floor: f32,
+    /// by meaning. Unset: the floor measured for `model` ([`super::floors`]), or all-MiniLM-L6-v2's for a
+    /// model never measured (the worker warns). `quality --calibrate --embeddings ...` prints a model's
+    /// (docs/OPERATIONS.md, "Embedding server").
+    pub ticket_floor: Option<f32>,
     /// As `ticket_floor`, for knowledge-base articles.
-    pub article_floor: f32,
+    pub article_floor: Option<f32>,
 }
 
 impl EmbeddingsConfig {
-    /// The floors chosen for all-MiniLM-L6-v2 (`enhancer_worker::corpus::search::relevance`).
-    pub const DEFAULT_TICKET_FLOOR: f32 = 0.55;
-    pub const DEFAULT_ARTICLE_FLOOR: f32 = 0.65;
-
-    /// True when a model whose name does not say MiniLM is cut at MiniLM's default floors: its notes show
-    /// what that model's scale lets through, which can be an article in every note (nomic-embed-text-v1.5,
-    /// docs/BENCHMARKS.md). The worker warns at start; the floors are not guessed for it, because they do
-    /// not follow from a model's scale alone (docs/BENCHMARKS.md, "floors relative to a model's scale").
-    pub fn floors_are_another_models(&self) -> bool {
-        let model = self.model.as_deref().unwrap_or_default().to_ascii_lowercase();
-        self.base_url.is_some()
-            && !model.contains("minilm")
-            && self.ticket_floor == Self::DEFAULT_TICKET_FLOOR
-            && self.article_floor == Self::DEFAULT_ARTICLE_FLOOR
+    /// The floors a note is cut at, and where they came from: each one set wins, then the model's measured
+    /// one, then all-MiniLM-L6-v2's.
+    pub fn floors(&self) -> (Floors, FloorsSource) {
+        floors::resolve(self.model.as_deref(), self.ticket_floor, self.article_floor)
     }
 }
 
@@ -301,8 +293,8 @@ impl Default for EmbeddingsConfig {
             timeout_secs: 5,
             allow_private_base_url: false,
             nearest: 20,
-            ticket_floor: Self::DEFAULT_TICKET_FLOOR,
-            article_floor: Self::DEFAULT_ARTICLE_FLOOR,
+            ticket_floor: None,
+            article_floor: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use secrecy::ExposeSecret;
 
-use super::{Config, ConfigError, LlmProvider};
+use super::{Config, ConfigError, FloorsSource, LlmProvider};
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -142,16 +142,31 @@ fn url_errors_never_echo_the_url() {
 }
 
 #[test]
-fn minilms_default_floors_under_another_model_are_flagged() {
-    let flagged = |pairs: &[(&str, &str)]| {
-        Config::load_from(None, env(pairs)).expect("valid").embeddings.floors_are_another_models()
+fn floors_follow_the_model_unless_set() {
+    let floors = |pairs: &[(&str, &str)]| {
+        let (floors, source) = Config::load_from(None, env(pairs)).expect("valid").embeddings.floors();
+        ((floors.ticket, floors.article), source)
     };
     let served = ("ENHANCER_EMBEDDINGS__BASE_URL", "http://tei:8080/v1");
     let model = |name| ("ENHANCER_EMBEDDINGS__MODEL", name);
-    assert!(flagged(&[served, model("nomic-embed-text-v1.5")]));
-    assert!(!flagged(&[served, model("sentence-transformers/all-MiniLM-L6-v2")]));
-    assert!(!flagged(&[served, model("all-minilm")]), "Ollama's name for it");
-    let calibrated = ("ENHANCER_EMBEDDINGS__ARTICLE_FLOOR", "0.85");
-    assert!(!flagged(&[served, model("nomic-embed-text-v1.5"), calibrated]), "a floor was set for the model");
-    assert!(!flagged(&[]), "no embedding server");
+    let ticket = ("ENHANCER_EMBEDDINGS__TICKET_FLOOR", "0.7");
+    let article = ("ENHANCER_EMBEDDINGS__ARTICLE_FLOOR", "0.9");
+    use FloorsSource::{Configured, Measured, Unmeasured};
+
+    assert_eq!(floors(&[served, model("nomic-embed-text-v1.5")]), ((0.75, 0.85), Measured));
+    assert_eq!(floors(&[served, model("nomic-embed-text:v1.5")]), ((0.75, 0.85), Measured), "Ollama's tag");
+    assert_eq!(floors(&[served, model("sentence-transformers/all-mpnet-base-v2")]), ((0.50, 0.65), Measured));
+    assert_eq!(floors(&[served, model("sentence-transformers/all-MiniLM-L6-v2")]), ((0.55, 0.65), Measured));
+    assert_eq!(floors(&[served, model("all-minilm:latest")]), ((0.55, 0.65), Measured), "Ollama's name");
+
+    assert_eq!(floors(&[served, model("BAAI/bge-small-en-v1.5")]), ((0.55, 0.65), Unmeasured));
+    assert_eq!(floors(&[served, model("all-MiniLM-L12-v2")]), ((0.55, 0.65), Unmeasured), "another MiniLM");
+    assert_eq!(floors(&[served, model("bge-small-en-v1.5"), article]), ((0.55, 0.9), Unmeasured));
+    assert_eq!(floors(&[served, model("bge-small-en-v1.5"), ticket, article]), ((0.7, 0.9), Configured));
+    assert_eq!(floors(&[served, model("nomic-embed-text-v1.5"), ticket]), ((0.7, 0.85), Configured));
+    // Empty variables (as deploy/compose.yaml passes an unset one) are unset.
+    assert_eq!(
+        floors(&[served, model("all-mpnet-base-v2"), ("ENHANCER_EMBEDDINGS__TICKET_FLOOR", "")]),
+        ((0.50, 0.65), Measured)
+    );
 }

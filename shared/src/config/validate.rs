@@ -113,7 +113,7 @@ impl Config {
             ("embeddings.ticket_floor", self.embeddings.ticket_floor),
             ("embeddings.article_floor", self.embeddings.article_floor),
         ] {
-            if !(-1.0..=1.2).contains(&floor) {
+            if floor.is_some_and(|floor| !(-1.0..=1.2).contains(&floor)) {
                 return Err(invalid(key, "must be between -1 and 1.2 (a cosine plus a fifth of the lexical share)"));
             }
         }

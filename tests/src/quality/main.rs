@@ -14,7 +14,8 @@
 //! tuning sessions); `--data DIR` reads another set in the same format; `--embeddings BASE_URL`
 //! (`--embeddings-model NAME`, default `all-MiniLM-L6-v2`) re-ranks by meaning with that OpenAI-compatible
 //! embedding server, as a worker configured with `[embeddings]` does (`tests/semantic/`), cut at
-//! `--ticket-floor F` and `--article-floor F` (default: the worker's defaults, for all-MiniLM-L6-v2).
+//! `--ticket-floor F` and `--article-floor F` (default: as a worker, the floors measured for the model, or
+//! all-MiniLM-L6-v2's for a model never measured).
 
 mod bm25;
 mod calibrate;
@@ -47,12 +48,13 @@ async fn main() -> anyhow::Result<()> {
         Some(at) => {
             let base_url = args.get(at + 1).ok_or_else(|| anyhow::anyhow!("--embeddings needs a base URL"))?;
             let model = args.iter().position(|a| a == "--embeddings-model").and_then(|at| args.get(at + 1));
-            let floor = |flag: &str, default: f32| -> anyhow::Result<f32> {
+            // Unset: the model's measured floors, as a worker's (`EmbeddingsConfig::floors`).
+            let floor = |flag: &str| -> anyhow::Result<Option<f32>> {
                 match args.iter().position(|a| a == flag) {
                     Some(at) => {
-                        Ok(args.get(at + 1).ok_or_else(|| anyhow::anyhow!("{flag} needs a number"))?.parse()?)
+                        Ok(Some(args.get(at + 1).ok_or_else(|| anyhow::anyhow!("{flag} needs a number"))?.parse()?))
                     }
-                    None => Ok(default),
+                    None => Ok(None),
                 }
             };
             let config = EmbeddingsConfig {
@@ -61,8 +63,8 @@ async fn main() -> anyhow::Result<()> {
                 // A model on this machine, and a larger batch than a note's on the first queries.
                 allow_private_base_url: true,
                 timeout_secs: 120,
-                ticket_floor: floor("--ticket-floor", EmbeddingsConfig::DEFAULT_TICKET_FLOOR)?,
-                article_floor: floor("--article-floor", EmbeddingsConfig::DEFAULT_ARTICLE_FLOOR)?,
+                ticket_floor: floor("--ticket-floor")?,
+                article_floor: floor("--article-floor")?,
                 ..EmbeddingsConfig::default()
             };
             Embedder::from_config(&config)?

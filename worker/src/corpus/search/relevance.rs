@@ -44,15 +44,17 @@
 //!   the notes of a family without one show none (by words: 80.0 %, 64.1 %, 69.4 %).
 //!
 //! - Another model, another scale: the two semantic floors are settings (`embeddings.ticket_floor`,
-//!   `embeddings.article_floor`, defaulting to the values above), and `quality --calibrate --embeddings ...`
-//!   ends with the floors this rule gives for the model it ranked with. nomic-embed-text-v1.5 (llama.cpp's
-//!   server, 2026-12-03): 0.75 and 0.85; at MiniLM's floors it showed an article in every note of a family
-//!   without one (`docs/BENCHMARKS.md`, "a second model, and floors per model").
+//!   `embeddings.article_floor`, defaulting to the model's measured floors, or the values above), and
+//!   `quality --calibrate --embeddings ...` ends with the floors this rule gives for the model it ranked
+//!   with. nomic-embed-text-v1.5 (llama.cpp's server, 2026-12-03): 0.75 and 0.85; at MiniLM's floors it
+//!   showed an article in every note of a family without one (`docs/BENCHMARKS.md`, "a second model, and
+//!   floors per model"). all-mpnet-base-v2: 0.50 and 0.65. Those measured are what a worker cuts at when
+//!   the settings are unset (`enhancer_shared::config::floors`).
 //!
 //! Changing them: rerun the sweep on the tuning half, pick by the same rule (or say which other), and
 //! report the held-out figures of the same run next to the old ones.
 
-use enhancer_shared::config::EmbeddingsConfig;
+use enhancer_shared::config::floors::MINILM;
 
 /// When a ranked match is shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,12 +76,10 @@ pub const ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: 0.2, max: 3 };
 /// Similar tickets in a note, ranked by meaning ([`super::semantic`]: cosine plus a fifth of the lexical
 /// share), with all-MiniLM-L6-v2. See "Why these values"; another model's floor is
 /// `embeddings.ticket_floor` ([`Embedder::cutoffs`](super::semantic::Embedder::cutoffs)).
-pub const SEMANTIC_TICKETS: Cutoff =
-    Cutoff { share_of_best: 0.95, floor: EmbeddingsConfig::DEFAULT_TICKET_FLOOR, max: 5 };
+pub const SEMANTIC_TICKETS: Cutoff = Cutoff { share_of_best: 0.95, floor: MINILM.ticket, max: 5 };
 
 /// Knowledge-base articles in a note, ranked by meaning (`embeddings.article_floor`).
-pub const SEMANTIC_ARTICLES: Cutoff =
-    Cutoff { share_of_best: 0.95, floor: EmbeddingsConfig::DEFAULT_ARTICLE_FLOOR, max: 3 };
+pub const SEMANTIC_ARTICLES: Cutoff = Cutoff { share_of_best: 0.95, floor: MINILM.article, max: 3 };
 
 /// The matches of `ranked` (best first, as the searches return them) that `cutoff` lets through, in order.
 /// `score` reads an item's score; a NaN score is never shown.

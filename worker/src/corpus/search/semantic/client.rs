@@ -50,7 +50,7 @@ pub struct Embedder {
     /// `embeddings.nearest`: documents nearest in meaning added to a note's candidates, of each kind.
     nearest: usize,
     /// The cut-offs of this model's scores, tickets then articles: `embeddings.ticket_floor` and
-    /// `embeddings.article_floor`.
+    /// `embeddings.article_floor`, or the model's measured floors ([`EmbeddingsConfig::floors`]).
     cutoffs: (Cutoff, Cutoff),
 }
 
@@ -89,9 +89,10 @@ impl Embedder {
         let url = url::Url::parse(&format!("{base}/embeddings"))
             .map_err(|err| EmbeddingError::Config(format!("embeddings.base_url: {err}")))?;
         let timeout = Duration::from_secs(config.timeout_secs);
+        let (floors, _) = config.floors();
         let cutoffs = (
-            Cutoff { floor: config.ticket_floor, ..SEMANTIC_TICKETS },
-            Cutoff { floor: config.article_floor, ..SEMANTIC_ARTICLES },
+            Cutoff { floor: floors.ticket, ..SEMANTIC_TICKETS },
+            Cutoff { floor: floors.article, ..SEMANTIC_ARTICLES },
         );
         let api_key = config.api_key.clone();
         Ok(Some(Self { http, url, model, api_key, timeout, nearest: config.nearest, cutoffs }))
@@ -213,5 +214,24 @@ mod tests {
         let long = "é".repeat(MAX_TEXT_CHARS + 10);
         assert_eq!(clip(&long).chars().count(), MAX_TEXT_CHARS);
         assert_eq!(clip("short"), "short");
+    }
+
+    #[test]
+    fn a_measured_models_floors_cut_its_notes_unless_set() {
+        let floors = |model: &str, ticket_floor: Option<f32>| {
+            let config = EmbeddingsConfig {
+                base_url: Some("http://127.0.0.1:8080/v1".into()),
+                model: Some(model.into()),
+                allow_private_base_url: true,
+                ticket_floor,
+                ..EmbeddingsConfig::default()
+            };
+            let (tickets, articles) = Embedder::from_config(&config).unwrap().unwrap().cutoffs();
+            (tickets.floor, articles.floor)
+        };
+        assert_eq!(floors("sentence-transformers/all-mpnet-base-v2", None), (0.50, 0.65));
+        assert_eq!(floors("nomic-embed-text-v1.5", None), (0.75, 0.85));
+        assert_eq!(floors("nomic-embed-text-v1.5", Some(0.6)), (0.6, 0.85));
+        assert_eq!(floors("a-model-never-measured", None), (SEMANTIC_TICKETS.floor, SEMANTIC_ARTICLES.floor));
     }
 }
