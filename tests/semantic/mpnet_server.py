@@ -8,13 +8,14 @@ The model's directory is $MPNET_MODEL, by default where mpnet.sh puts it.
 """
 import os
 import sys
-from math import erf, log, sqrt
+from math import log
 
 import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
-from openai_embeddings import serve
+from numpy_layers import Layers, mean_pool, softmax
+from openai_embeddings import main
 
 MODEL_DIR = os.environ.get("MPNET_MODEL", "/var/tmp/ticket-enhancer-mpnet/all-mpnet-base-v2").rstrip("/") + "/"
 WEIGHTS = load_file(MODEL_DIR + "model.safetensors")
@@ -26,22 +27,8 @@ TOKENIZER.no_padding()
 HIDDEN, HEADS, LAYERS = 768, 12, 12
 # config.json: relative_attention_num_buckets 32; MPNet's bucketing reaches 128 positions; pad token 1.
 BUCKETS, MAX_DISTANCE, PADDING_IDX = 32, 128, 1
-ERF = np.vectorize(erf)
-
-
-def gelu(x):
-    return 0.5 * x * (1.0 + ERF(x / sqrt(2.0)))
-
-
-def layer_norm(x, name):
-    # config.json: layer_norm_eps 1e-05 (BERT's is 1e-12).
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + 1e-5) * WEIGHTS[name + ".weight"] + WEIGHTS[name + ".bias"]
-
-
-def linear(x, name):
-    return x @ WEIGHTS[name + ".weight"].T + WEIGHTS[name + ".bias"]
+# config.json: layer_norm_eps 1e-05 (BERT's is 1e-12).
+NET = Layers(WEIGHTS, eps=1e-5)
 
 
 def bucket(relative):
@@ -62,27 +49,19 @@ def embed(text):
     # Positions count from the pad token's index plus one, as in RoBERTa.
     x = (WEIGHTS["embeddings.word_embeddings.weight"][ids]
          + WEIGHTS["embeddings.position_embeddings.weight"][np.arange(n) + PADDING_IDX + 1])
-    x = layer_norm(x, "embeddings.LayerNorm")
+    x = NET.layer_norm(x, "embeddings.LayerNorm")
     relative = np.arange(n)[None, :] - np.arange(n)[:, None]
     bias = WEIGHTS["encoder.relative_attention_bias.weight"][bucket(relative)].transpose(2, 0, 1)
     for i in range(LAYERS):
         p = f"encoder.layer.{i}."
-        q, k, v = (linear(x, p + "attention.attn." + m).reshape(n, HEADS, head).transpose(1, 0, 2)
+        q, k, v = (NET.linear(x, p + "attention.attn." + m).reshape(n, HEADS, head).transpose(1, 0, 2)
                    for m in ("q", "k", "v"))
         scores = q @ k.transpose(0, 2, 1) / np.sqrt(head) + bias
-        scores = np.exp(scores - scores.max(-1, keepdims=True))
-        scores /= scores.sum(-1, keepdims=True)
-        attended = (scores @ v).transpose(1, 0, 2).reshape(n, HIDDEN)
-        x = layer_norm(linear(attended, p + "attention.attn.o") + x, p + "attention.LayerNorm")
-        x = layer_norm(linear(gelu(linear(x, p + "intermediate.dense")), p + "output.dense") + x,
-                       p + "output.LayerNorm")
-    pooled = x.mean(0)
-    return pooled / np.linalg.norm(pooled)
+        attended = (softmax(scores) @ v).transpose(1, 0, 2).reshape(n, HIDDEN)
+        x = NET.layer_norm(NET.linear(attended, p + "attention.attn.o") + x, p + "attention.LayerNorm")
+        x = NET.feed_forward(x, p)
+    return mean_pool(x)
 
 
 if __name__ == "__main__":
-    if "--check" in sys.argv:
-        a, b = embed("A man is eating food."), embed("A man is eating a piece of bread.")
-        print(f"{float(a @ b):.4f}")
-        sys.exit(0)
-    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 8094, embed, "all-mpnet-base-v2")
+    main(sys.argv, embed, "all-mpnet-base-v2", 8094)

