@@ -47,13 +47,13 @@ const MEASURED: [(&str, Floors); 4] = [
 /// A model's name as the table knows it: lower case, without an organisation (`sentence-transformers/`)
 /// or Ollama's `:latest`, and Ollama's tag joined by a hyphen (`nomic-embed-text:v1.5` is
 /// `nomic-embed-text-v1.5`).
-pub fn model_key(model: &str) -> String {
+fn model_key(model: &str) -> String {
     let name = model.trim().rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
     name.strip_suffix(":latest").unwrap_or(&name).replace(':', "-")
 }
 
 /// The floors measured for `model`, if it was.
-pub fn measured(model: &str) -> Option<Floors> {
+fn measured(model: &str) -> Option<Floors> {
     let key = model_key(model);
     MEASURED.iter().find(|(name, _)| *name == key).map(|(_, floors)| *floors)
 }
@@ -63,12 +63,14 @@ pub fn resolve(model: Option<&str>, ticket: Option<f32>, article: Option<f32>) -
     let measured = model.and_then(measured);
     let base = measured.unwrap_or(MINILM);
     let floors = Floors { ticket: ticket.unwrap_or(base.ticket), article: article.unwrap_or(base.article) };
-    let both_set = ticket.is_some() && article.is_some();
-    let source = match (both_set, measured) {
-        (true, _) => FloorsSource::Configured,
-        (false, None) => FloorsSource::Unmeasured,
-        (false, Some(_)) if ticket.is_some() || article.is_some() => FloorsSource::Configured,
-        (false, Some(_)) => FloorsSource::Measured,
+    let source = if ticket.is_some() && article.is_some() {
+        FloorsSource::Configured
+    } else if measured.is_none() {
+        FloorsSource::Unmeasured
+    } else if ticket.is_some() || article.is_some() {
+        FloorsSource::Configured
+    } else {
+        FloorsSource::Measured
     };
     (floors, source)
 }
